@@ -1,0 +1,59 @@
+# Inside Flask — the two commands: `make run` and `make test`.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint format translations content-check bench clean help
+
+help:
+	@echo "make run    - install, migrate, load content and serve on http://$(HOST):$(PORT)"
+	@echo "make test   - install dev tools, start throwaway services, run ruff and pytest"
+	@echo "make bench  - side-by-side benchmark of the hot pages (see bench/README.md)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+# Compile the message catalogs (app/translations/<lang>/LC_MESSAGES/messages.po).
+translations: $(VENV)/.runtime
+	@if ls app/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -q -d app/translations; fi
+
+run: $(VENV)/.runtime translations
+	$(PY) manage.py init
+	@echo ""
+	@echo "  Inside Flask is being served on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	@echo ""
+	$(PY) manage.py run --host $(HOST) --port $(PORT) --debug
+
+test: $(VENV)/.dev translations
+	bash scripts/test.sh
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+content-check: $(VENV)/.runtime
+	$(PY) manage.py content check
+
+bench: $(VENV)/.dev translations
+	bash scripts/test.sh --bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,92 @@
+"""Inside Flask: an interactive course on how Flask works, built with Flask."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app import models  # noqa: F401  (the tables must be known to Flask-Migrate)
+from app.auth import bp as auth_bp
+from app.cli import init_cli
+from app.errors import init_errors
+from app.extensions import csrf
+from app.extensions import db
+from app.extensions import login
+from app.extensions import migrate
+from app.extensions import sock
+from app.i18n import init_i18n
+from app.main import bp as main_bp
+from app.security import init_security
+from app.sessions import include_in_migrations
+from app.sessions import init_sessions
+from app.topics import register_topics
+from config import Config
+from config import resolve_config
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: str | type[Config] | None = None, overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app for ``config`` (a name, a class, or ``INSIDE_FLASK_CONFIG``).
+
+    ``overrides`` is applied last, after the environment; tests use it.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config, overrides)
+    init_logging(app)
+    init_extensions(app)
+    register_blueprints(app)
+    init_cli(app)
+    return app
+
+
+def load_config(app: Flask, config: str | type[Config] | None, overrides: Mapping[str, Any] | None) -> None:
+    """Layer the settings: class, environment, instance/settings.py, FLASK_*, overrides."""
+    config_class = resolve_config(config)
+    app.config.from_object(config_class)
+    app.config["CONFIG_NAME"] = config_class.__name__
+    config_class.load_environment(app)
+    app.config.from_pyfile("settings.py", silent=True)
+    app.config.from_prefixed_env()
+    if overrides:
+        app.config.update(overrides)
+    config_class.finalize(app)
+
+
+def init_logging(app: Flask) -> None:
+    """Log at INFO so start-up lines (such as the session store) are seen."""
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.logger.setLevel(logging.INFO)
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind every extension object from app/extensions.py to this app."""
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(MIGRATIONS_DIR),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=include_in_migrations,
+    )
+    init_sessions(app)
+    csrf.init_app(app)
+    sock.init_app(app)
+    login.init_app(app)
+    login.login_view = "auth.login"
+    init_i18n(app)
+    init_security(app)
+    init_errors(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the site's blueprints and the sixteen topic blueprints."""
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    register_topics(app)

@@ -1,0 +1,7 @@
+"""Site-wide pages: the home page, language choice and health checks."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from app.main import routes  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Live demos of the sessions topic."""

@@ -1,0 +1,162 @@
+"""Configuration classes for Inside Flask, chosen by name or by ``INSIDE_FLASK_CONFIG``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import ClassVar
+
+from flask import Flask
+
+BASE_DIR = Path(__file__).resolve().parent
+
+#: Environment variables production cannot start without.
+PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the app cannot start with the configuration it was given."""
+
+
+class Config:
+    """Settings shared by every environment; subclasses override a few."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None
+
+    # Server-side sessions (Flask-Session 0.8). The store itself is chosen in app/sessions.py.
+    SESSION_KEY_PREFIX = "insideflask:session:"
+    SESSION_PERMANENT = True
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    SESSION_COOKIE_NAME = "insideflask_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_SQLALCHEMY_TABLE = "sessions"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # Every request body is bounded; a bigger one gets the 413 page.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+
+    # A CSRF token lives as long as the session: a learner who leaves a quiz open
+    # for an afternoon must not lose the answer they post.
+    WTF_CSRF_TIME_LIMIT = None
+
+    LANGUAGES = ("en", "zh")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+
+    LESSONS_DIR = str(BASE_DIR / "lessons")
+    QUIZZES_DIR = str(BASE_DIR / "quizzes")
+    # Rebuild the content catalog when a file changes (development only).
+    CONTENT_AUTO_RELOAD = False
+
+    @classmethod
+    def load_environment(cls, app: Flask) -> None:
+        """Read the unprefixed variables every deployment sets."""
+        env = os.environ
+        if env.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = env["SECRET_KEY"]
+        if env.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+        if env.get("REDIS_URL"):
+            app.config["REDIS_URL"] = env["REDIS_URL"]
+
+    @classmethod
+    def finalize(cls, app: Flask) -> None:
+        """Fill what is still missing with this environment's defaults."""
+        if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+            path = Path(app.instance_path) / "inside_flask.sqlite3"
+            app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite in instance/, content reloaded on change."""
+
+    DEBUG = True
+    CONTENT_AUTO_RELOAD = True
+
+    @classmethod
+    def finalize(cls, app: Flask) -> None:
+        """Create and keep a random secret in instance/ unless one was given."""
+        super().finalize(app)
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+class TestingConfig(Config):
+    """Tests: a fresh random secret per process, CSRF on unless a test turns it off."""
+
+    TESTING = True
+
+    @classmethod
+    def finalize(cls, app: Flask) -> None:
+        """Use a throwaway secret; tests pass their own database URL."""
+        super().finalize(app)
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+
+class ProductionConfig(Config):
+    """Production: everything from the environment, secure cookies, fail fast."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def finalize(cls, app: Flask) -> None:
+        """Refuse to start when a required variable is missing, naming each one."""
+        keys = {
+            "SECRET_KEY": "SECRET_KEY",
+            "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+            "REDIS_URL": "REDIS_URL",
+        }
+        missing = [name for name in PRODUCTION_REQUIRED if not app.config.get(keys[name])]
+        if missing:
+            raise ConfigurationError(
+                "Inside Flask refuses to start in production: missing environment "
+                f"variable{'s' if len(missing) > 1 else ''} {', '.join(missing)}."
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def resolve_config(config: str | type[Config] | None) -> type[Config]:
+    """Return the config class named by the argument or ``INSIDE_FLASK_CONFIG``."""
+    if isinstance(config, type):
+        return config
+    name = config or os.environ.get("INSIDE_FLASK_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        choices = ", ".join(CONFIGS)
+        raise ConfigurationError(f"Unknown configuration {name!r}; choose one of {choices}.") from None
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the development secret from instance/, creating it on first use."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another process (the reloader's child, a second worker) won the race.
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secret)
+    return secret

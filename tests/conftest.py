@@ -1,0 +1,178 @@
+"""Fixtures shared by the whole suite: app, client, runner, db and an auth helper."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+import redis
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask.testing import FlaskCliRunner
+
+from app import create_app
+from app.extensions import db as _db
+from app.models import User
+
+IN_CI = os.environ.get("CI") == "true"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+def require_service(name: str, value: str | None) -> str:
+    """Return ``value``; without it fail in CI (the service must be there), else skip."""
+    if value:
+        return value
+    message = f"{name} is not configured; `make test` provides it"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run tests marked ``storage`` once per database backend."""
+    if metafunc.definition.get_closest_marker("storage") and "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str | None]:
+    """Create a private PostgreSQL schema for this test run, dropped at the end."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    schema = f"t_{secrets.token_hex(6)}"
+    engine = sa.create_engine(TEST_DATABASE_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield schema
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path, pg_schema) -> dict:
+    """Return the database settings for this test: a fresh SQLite file, or PostgreSQL."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "postgresql":
+        return {
+            "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={pg_schema}"}},
+        }
+    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}"}
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Return the URL of the real Redis server; fail in CI without one."""
+    return require_service("REDIS_URL", os.environ.get("REDIS_URL"))
+
+
+@pytest.fixture
+def session_settings() -> Iterator[dict]:
+    """Use Redis under a key prefix private to this test, when Redis is there."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        yield {"REDIS_URL": None}
+        return
+    prefix = f"test:{secrets.token_hex(6)}:session:"
+    yield {"REDIS_URL": url, "SESSION_KEY_PREFIX": prefix}
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def app_settings(database_url: dict, session_settings: dict) -> dict:
+    """Return the overrides ``create_app`` gets; tests may update it before ``app``."""
+    return {**database_url, **session_settings}
+
+
+@pytest.fixture
+def app(app_settings: dict) -> Iterator[Flask]:
+    """Build a testing app with an empty schema."""
+    app = create_app("testing", app_settings)
+    with app.app_context():
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator:
+    """Return Flask-SQLAlchemy's ``db`` inside an app context."""
+    with app.app_context():
+        yield _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Return a test client for ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """Return a CLI runner for ``app``."""
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Create accounts and log in and out through the real views."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self._app = app
+        self._client = client
+
+    def create_user(
+        self, email: str = "ada@example.com", password: str = "correct horse", role: str = "learner"
+    ) -> User:
+        """Insert a user directly (registration has its own tests)."""
+        with self._app.app_context():
+            user = User(email=email, display_name=email.split("@")[0], role=role)
+            user.set_password(password)
+            _db.session.add(user)
+            _db.session.commit()
+            _db.session.refresh(user)
+            _db.session.expunge(user)
+            return user
+
+    def login(self, email: str = "ada@example.com", password: str = "correct horse"):
+        """Post the login form with a valid CSRF token."""
+        token = csrf_token(self._client, "/auth/login")
+        return self._client.post(
+            "/auth/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        """Post the logout form with a valid CSRF token."""
+        token = csrf_token(self._client, "/")
+        return self._client.post("/auth/logout", data={"csrf_token": token})
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """Load ``path`` and return the CSRF token of its first form."""
+    html = client.get(path).get_data(as_text=True)
+    marker = 'name="csrf_token" type="hidden" value="'
+    alt = 'name="csrf_token" value="'
+    for needle in (marker, alt):
+        start = html.find(needle)
+        if start != -1:
+            start += len(needle)
+            return html[start : html.index('"', start)]
+    raise AssertionError(f"no CSRF token on {path}")
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient) -> AuthActions:
+    """Return helpers to create users and log in and out."""
+    return AuthActions(app, client)
