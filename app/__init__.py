@@ -12,6 +12,7 @@ from flask import Flask
 from app import models  # noqa: F401  (the tables must be known to Flask-Migrate)
 from app.auth import bp as auth_bp
 from app.cli import init_cli
+from app.demos import init_demos
 from app.errors import init_errors
 from app.extensions import csrf
 from app.extensions import db
@@ -41,6 +42,8 @@ def create_app(config: str | type[Config] | None = None, overrides: Mapping[str,
     init_extensions(app)
     register_blueprints(app)
     init_cli(app)
+    # Last: the X-ray wraps every hook registered above.
+    init_demos(app)
     return app
 
 

@@ -1,0 +1,170 @@
+"""The immutable catalog of the course: lessons, quizzes and questions, already rendered.
+
+Everything here is built once (at start-up, or when a file changes in development) and then
+only read; request handlers never parse YAML or render Markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from types import MappingProxyType
+
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+
+QUESTION_TYPES: tuple[str, ...] = (
+    "single_choice",
+    "multiple_choice",
+    "true_false",
+    "short_answer",
+    "code_output",
+    "ordering",
+    "flashcard",
+)
+
+FLASHCARD_RATINGS: tuple[str, ...] = ("again", "hard", "good", "easy")
+
+
+def frozen_map(data: Mapping | None = None) -> Mapping:
+    """Return a read-only view of ``data``."""
+    return MappingProxyType(dict(data or {}))
+
+
+def pick(texts: Mapping[str, str], lang: str) -> tuple[str, bool]:
+    """Return the text in ``lang``, or in the other language and ``True`` for "fell back"."""
+    if texts.get(lang):
+        return texts[lang], False
+    for other in LANGUAGES:
+        if texts.get(other):
+            return texts[other], True
+    return "", False
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validation problem, printed as ``path:line: message``."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of a lesson, for its table of contents."""
+
+    level: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class LessonText:
+    """One language's version of a lesson, rendered to HTML."""
+
+    lang: str
+    title: str
+    summary: str
+    html: str
+    toc: tuple[Heading, ...]
+    path: str
+    word_count: int
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson: what both languages share, and each language's text."""
+
+    slug: str
+    topic: str
+    order: int
+    minutes: int
+    prerequisites: tuple[str, ...]
+    demos: tuple[str, ...]
+    quiz: str | None
+    verified_with: Mapping[str, str]
+    texts: Mapping[str, LessonText]
+
+    def text(self, lang: str) -> tuple[LessonText, bool]:
+        """Return the text in ``lang`` and whether it fell back to the other language."""
+        if lang in self.texts:
+            return self.texts[lang], False
+        other = next(iter(self.texts.values()))
+        return other, True
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A choice of a choice question, or an item of an ordering question."""
+
+    id: str
+    html: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A quiz question with its prompt and explanation rendered per language.
+
+    ``answer`` holds the type's key as written in YAML (a choice id, a list of ids, a
+    bool, or the accepted strings); graders read it, templates never show it before
+    the learner has answered.
+    """
+
+    id: str
+    quiz_id: str
+    type: str
+    source: str
+    tags: tuple[str, ...]
+    difficulty: int
+    prompt_html: Mapping[str, str]
+    explanation_html: Mapping[str, str]
+    choices: tuple[Choice, ...] = ()
+    answer: object = None
+    accept: tuple[str, ...] = ()
+    pattern: str | None = None
+    code: str | None = None
+    code_html: str | None = None
+    model_answer_html: Mapping[str, str] = field(default_factory=frozen_map)
+    key_points: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
+    path: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """A topic's quiz."""
+
+    id: str
+    topic: str
+    title: Mapping[str, str]
+    questions: tuple[Question, ...]
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the site shows of the course, parsed and rendered once."""
+
+    lessons: Mapping[str, Lesson]
+    quizzes: Mapping[str, Quiz]
+    questions: Mapping[str, Question]
+    topics: Mapping[str, tuple[str, ...]]
+    lesson_order: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()
+
+    def topic_lessons(self, topic: str) -> tuple[Lesson, ...]:
+        """Return the lessons of ``topic`` in their order."""
+        return tuple(self.lessons[slug] for slug in self.topics.get(topic, ()))
+
+    def summary(self) -> str:
+        """Return ``N lessons, M quizzes, Q questions, K errors``."""
+        files = sum(len(lesson.texts) for lesson in self.lessons.values())
+        return (
+            f"{files} lessons, {len(self.quizzes)} quizzes, "
+            f"{len(self.questions)} questions, {len(self.problems)} errors"
+        )

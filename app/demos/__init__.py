@@ -1,0 +1,125 @@
+"""The live-demo framework every topic blueprint uses.
+
+A demo is a view registered with :func:`demo`. It answers an HTML page (controls, the live
+result, the source of the functions that produced it, and the Request X-ray panel) or, for
+``Accept: application/json``, the same result as JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint
+from flask import Flask
+from flask import abort
+from flask import jsonify
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import BadRequest
+
+from app.demos.source import SourceBlock
+from app.demos.source import source_block
+from app.demos.xray import finished_trace
+from app.demos.xray import init_xray
+from app.demos.xray import partial_trace
+from app.errors import wants_json
+
+#: Longest text a demo accepts in one field; anything longer is a 400.
+MAX_FIELD = 2000
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    """A registered demo: its endpoint, title and the view that serves it."""
+
+    endpoint: str
+    topic: str
+    title: Any
+    summary: Any
+    view: Callable
+
+
+#: Every demo, by endpoint, in registration order.
+DEMOS: dict[str, DemoInfo] = {}
+
+
+def demo(bp: Blueprint, rule: str, *, title: Any, summary: Any = "", methods: Iterable[str] = ("GET",)):
+    """Register the decorated view as a demo at ``/demo<rule>`` of ``bp``.
+
+    The endpoint is ``<topic>.<function name>``; name demo views ``demo_<something>``.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        if not view.__name__.startswith("demo_"):
+            raise ValueError(f"demo views are named demo_<name>, not {view.__name__}")
+        bp.add_url_rule(f"/demo{rule}", view_func=view, methods=list(methods))
+        endpoint = f"{bp.name}.{view.__name__}"
+        DEMOS[endpoint] = DemoInfo(endpoint, bp.name, title, summary, view)
+        return view
+
+    return decorator
+
+
+def demos_for(topic: str) -> list[DemoInfo]:
+    """Return the demos of ``topic`` in registration order."""
+    return [info for info in DEMOS.values() if info.topic == topic]
+
+
+def field_text(name: str, default: str = "", *, limit: int = MAX_FIELD) -> str:
+    """Return a form or query field, refusing (400) one longer than ``limit``."""
+    value = request.values.get(name, default)
+    if len(value) > limit:
+        raise BadRequest(f"The field {name!r} is limited to {limit} characters.")
+    return value
+
+
+def render_demo(
+    template: str,
+    *,
+    result: Any,
+    sources: Iterable[Callable] = (),
+    status: int = 200,
+    **context: Any,
+) -> Any:
+    """Answer a demo request: JSON for scripts, else the page with source and X-ray.
+
+    ``result`` must be JSON-serializable: it is what the JSON form returns and what the
+    page shows as the live result. ``sources`` are the functions whose code the page shows.
+    """
+    blocks: list[SourceBlock] = [source_block(func) for func in sources]
+    xray = partial_trace()
+    if wants_json():
+        body = {"demo": request.endpoint, "result": result, "sources": [b.name for b in blocks]}
+        if xray is not None:
+            body["xray"] = xray
+            body["xray_url"] = f"/demo-xray/{xray['id']}"
+        return jsonify(body), status
+    info = DEMOS.get(request.endpoint or "")
+    page = render_template(template, result=result, sources=blocks, xray=xray, demo_info=info, **context)
+    return page, status
+
+
+xray_bp = Blueprint("xray", __name__)
+
+
+@xray_bp.get("/demo-xray/<trace_id>")
+def finished(trace_id: str):
+    """Return the finished X-ray of a demo request (after its teardown ran)."""
+    if len(trace_id) > 64:
+        abort(404)
+    trace = finished_trace(trace_id)
+    if trace is None:
+        abort(404, "This X-ray has expired or never existed.")
+    return jsonify(trace)
+
+
+def init_demos(app: Flask) -> None:
+    """Mount the X-ray endpoint and start tracing; call after every blueprint."""
+    app.register_blueprint(xray_bp)
+    init_xray(app)
+    # Highlight every demo's own source now, so no request reads a file for it.
+    for info in DEMOS.values():
+        source_block(info.view)
