@@ -79,7 +79,9 @@ start_redis || { echo "error: could not start Redis" >&2; exit 1; }
 ensure_chromium || [ "${CI:-}" != "true" ] || exit 1
 
 if [ "${1:-}" = "--bench" ]; then
-  exec "$BIN/python" bench/run.py
+  command -v wrk >/dev/null 2>&1 || apt_install wrk || exit 1
+  "$BIN/python" bench/run.py
+  exit $?
 fi
 
 status=0
