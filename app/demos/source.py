@@ -40,5 +40,8 @@ def source_block(func: Callable) -> SourceBlock:
     line = inspect.getsourcelines(target)[1]
     relative = path.split("/app/", 1)[-1]
     location = f"app/{relative}:{line}" if "/app/" in path else f"{path}:{line}"
+    if "/site-packages/" in path:
+        # Library code (Flask's own): name it as its package does, not by this server's paths.
+        location = f"{path.split('/site-packages/', 1)[1]}:{line}"
     html = Markup(highlight(code, PythonLexer(), _FORMATTER))  # noqa: S704 (Pygments escapes the code)
     return SourceBlock(name=target.__qualname__, location=location, code=code, html=html)
