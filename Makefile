@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format translations content-check bench clean help
+.PHONY: run test lint format translations translations-update content-check bench clean help
 
 help:
 	@echo "make run    - install, migrate, load content and serve on http://$(HOST):$(PORT)"
@@ -30,6 +30,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 translations: $(VENV)/.runtime
 	@if ls app/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile -q -d app/translations; fi
+
+# Re-extract the strings of the code and templates, and merge them into every catalog.
+translations-update: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file \
+		--project "Inside Flask" -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 run: $(VENV)/.runtime translations
 	$(PY) manage.py init

@@ -11,7 +11,9 @@ from flask import Flask
 
 from app import models  # noqa: F401  (the tables must be known to Flask-Migrate)
 from app.auth import bp as auth_bp
+from app.auth import models as auth_models  # noqa: F401
 from app.cli import init_cli
+from app.content import init_content
 from app.demos import init_demos
 from app.errors import init_errors
 from app.extensions import csrf
@@ -20,7 +22,10 @@ from app.extensions import login
 from app.extensions import migrate
 from app.extensions import sock
 from app.i18n import init_i18n
+from app.instructor import bp as instructor_bp
+from app.learn import bp as learn_bp
 from app.main import bp as main_bp
+from app.progress import models as progress_models  # noqa: F401
 from app.security import init_security
 from app.sessions import include_in_migrations
 from app.sessions import init_sessions
@@ -44,6 +49,7 @@ def create_app(config: str | type[Config] | None = None, overrides: Mapping[str,
     init_cli(app)
     # Last: the X-ray wraps every hook registered above.
     init_demos(app)
+    init_content(app)
     return app
 
 
@@ -92,4 +98,6 @@ def register_blueprints(app: Flask) -> None:
     """Mount the site's blueprints and the sixteen topic blueprints."""
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(instructor_bp)
+    app.register_blueprint(learn_bp)
     register_topics(app)

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from app.content import check_content
 from app.extensions import db
 from app.models import User
 from app.models import normalize_email
@@ -73,13 +74,9 @@ def content_group() -> None:
 @with_appcontext
 def content_check() -> None:
     """Validate lessons/ and quizzes/; print every problem and exit 1 on any."""
-    checker = current_app.extensions.get("content_checker")
-    if checker is None:
-        click.echo("0 lessons, 0 quizzes, 0 questions, 0 errors")
-        return
-    problems, summary = checker()
-    for problem in problems:
+    catalog = check_content(current_app._get_current_object())
+    for problem in catalog.problems:
         click.echo(str(problem))
-    click.echo(summary)
-    if problems:
+    click.echo(catalog.summary())
+    if catalog.problems:
         sys.exit(1)

@@ -5,21 +5,41 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
 import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from flask.testing import FlaskCliRunner
 
 from app import create_app
+from app.content.model import Catalog
 from app.extensions import db as _db
 from app.models import User
+from config import Config
 
 IN_CI = os.environ.get("CI") == "true"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the message catalogs, as `make` does, so a plain `pytest` sees translated pages."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        partial = mo.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        partial.replace(mo)
 
 
 def require_service(name: str, value: str | None) -> str:
@@ -94,10 +114,27 @@ def app_settings(database_url: dict, session_settings: dict) -> dict:
     return {**database_url, **session_settings}
 
 
+#: The real course, built once per test run (building it takes seconds) and shared by every app.
+REAL_COURSE: dict[str, Catalog] = {}
+
+
+def share_real_course(app: Flask) -> None:
+    """Give ``app`` the real course built once per run, unless it reads other content files."""
+    store = app.extensions.get("content")
+    files = (app.config["LESSONS_DIR"], app.config["QUIZZES_DIR"])
+    real = files == (Config.LESSONS_DIR, Config.QUIZZES_DIR)
+    if store is None or not real or app.config.get("CONTENT_AUTO_RELOAD"):
+        return
+    if "catalog" not in REAL_COURSE:
+        REAL_COURSE["catalog"] = store.load()
+    store.catalog = app.extensions["catalog"] = REAL_COURSE["catalog"]
+
+
 @pytest.fixture
 def app(app_settings: dict) -> Iterator[Flask]:
     """Build a testing app with an empty schema."""
     app = create_app("testing", app_settings)
+    share_real_course(app)
     with app.app_context():
         _db.create_all()
     yield app

@@ -74,6 +74,8 @@ class LessonText:
     toc: tuple[Heading, ...]
     path: str
     word_count: int
+    #: ``summary`` rendered as inline Markdown (``code`` and links work), for the course map.
+    summary_html: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,8 @@ class Question:
 
     ``answer`` holds the type's key as written in YAML (a choice id, a list of ids, a
     bool, or the accepted strings); graders read it, templates never show it before
-    the learner has answered.
+    the learner has answered. Every ``*_html`` value, each choice's ``html`` and each
+    ``key_points`` entry is HTML rendered from Markdown (inline for choices and key points).
     """
 
     id: str

@@ -15,16 +15,33 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
+from app.auth.service import set_language as set_account_language
+from app.content import get_catalog
 from app.extensions import db
 from app.main import bp
+from app.progress import stats
+from app.progress.identity import current_learner_id
+from app.progress.queries import load_snapshot
 from app.sessions import ping_session_store
+from app.topics import TOPIC_NAMES
 from app.topics import TOPICS
 
 
 @bp.get("/")
 def index():
-    """Show the course map."""
-    return render_template("main/index.html", topics=TOPICS)
+    """Show the course map: topics in order, the learner's progress, where to continue."""
+    course = get_catalog()
+    snapshot = load_snapshot(current_learner_id())
+    progress = stats.course_progress(course, TOPIC_NAMES, snapshot)
+    return render_template(
+        "main/index.html",
+        topics=TOPICS,
+        course=course,
+        progress={item.topic: item for item in progress},
+        overall=stats.overall_fraction(progress),
+        continue_slug=stats.continue_lesson(course, snapshot),
+        has_progress=bool(snapshot.lessons or snapshot.attempts),
+    )
 
 
 @bp.post("/language")
@@ -34,8 +51,7 @@ def set_language():
     if lang not in current_app.config["LANGUAGES"]:
         raise BadRequest(f"Unknown language {lang[:16]!r}; choose one of en, zh.")
     if current_user.is_authenticated:
-        current_user.language = lang
-        db.session.commit()
+        set_account_language(current_user._get_current_object(), lang)
     session["lang"] = lang
     target = request.form.get("next", "")
     # Only same-site paths: an open redirect would let another site borrow our name.

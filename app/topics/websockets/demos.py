@@ -1,1 +1,312 @@
-"""Live demos of the websockets topic."""
+"""Live demos of the websockets topic: an echo socket and a chat room shared across processes.
+
+The sockets are flask-sock routes on this topic's blueprint (``sock.route(path, bp=bp)``),
+so they live under /topics/websockets/ws/… next to the demo pages that use them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import re
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask import current_app
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from simple_websocket import Server
+from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import TooManyRequests
+
+from app.demos import demo
+from app.demos import field_text
+from app.demos import render_demo
+from app.extensions import sock
+from app.topics.websockets import bp
+from app.topics.websockets.hub import LOCAL_HUB
+from app.topics.websockets.hub import channel_for
+from app.topics.websockets.hub import redis_hub
+
+MAX_ECHO = 1000
+MAX_NAME = 30
+MAX_TEXT = 500
+#: The largest raw frame a chat socket reads: a JSON object with a name and a text.
+MAX_FRAME = 2000
+MESSAGES_PER_SECOND = 5
+#: How long a socket may stay silent before the server closes it (it holds a thread meanwhile).
+IDLE_SECONDS = 600
+#: How often the chat loop looks for messages from the room while waiting for the client.
+POLL_SECONDS = 0.1
+#: How long a new chat socket has to send its opening {"type": "join"}.
+JOIN_SECONDS = 10
+ROOM_PATTERN = re.compile(r"[a-z0-9-]{1,20}")
+WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # fixed by RFC 6455
+
+
+class RateLimit:
+    """Allow at most ``rate`` messages per second on one socket (a token bucket)."""
+
+    def __init__(self, rate: int = MESSAGES_PER_SECOND) -> None:
+        self.rate = rate
+        self.tokens = float(rate)
+        self.last = time.monotonic()
+
+    def allow(self) -> bool:
+        """Spend a token if one is left; tokens come back at ``rate`` per second."""
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+def same_origin() -> bool:
+    """Return whether the request comes from one of our pages (or from no page at all)."""
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+@bp.before_request
+def refuse_cross_site_sockets() -> None:
+    """Answer 403 to a WebSocket handshake sent by another site's page, before accepting it.
+
+    Browsers send cookies with a WebSocket handshake from any site and apply no CORS to it,
+    so the server checks ``Origin`` itself. Clients that send none (scripts, tests) pass.
+    """
+    rule = request.url_rule
+    if rule is not None and rule.websocket and not same_origin():
+        abort(403)
+
+
+# ---- websockets.demo_echo -------------------------------------------------------------
+
+
+def echo_socket(ws: Server) -> None:
+    """Send every text message back, as JSON, until the client leaves or goes quiet.
+
+    Notice: the view never returns a response; flask-sock took the raw socket from the
+    server (``environ["werkzeug.socket"]`` or ``environ["gunicorn.socket"]``).
+    """
+    limit = RateLimit()
+    while True:
+        data = ws.receive(timeout=IDLE_SECONDS)
+        if data is None:
+            ws.close(1000, "idle")
+            return
+        if not limit.allow():
+            ws.send(json.dumps({"type": "error", "error": f"slow down: {limit.rate} messages per second"}))
+        elif not isinstance(data, str) or len(data) > MAX_ECHO:
+            ws.send(json.dumps({"type": "error", "error": f"text messages of at most {MAX_ECHO} characters"}))
+        else:
+            ws.send(json.dumps({"type": "echo", "text": data, "length": len(data)}))
+
+
+# sock.route() registers the view but returns None, so it is called here rather than used as
+# a decorator: the name must still point to the function, whose source the page shows.
+sock.route("/ws/echo", bp=bp)(echo_socket)
+
+
+def accept_value(client_key: str) -> str:
+    """Return the ``Sec-WebSocket-Accept`` a server answers to ``Sec-WebSocket-Key``.
+
+    Notice: this hash is the whole of the handshake's "proof": the server read the key.
+    """
+    digest = hashlib.sha1((client_key + WS_GUID).encode()).digest()  # noqa: S324 (fixed by RFC 6455)
+    return base64.b64encode(digest).decode()
+
+
+def checked_key(key: str) -> str:
+    """Return ``key`` if it is a valid Sec-WebSocket-Key (16 random bytes in base64), else 400."""
+    try:
+        valid = len(base64.b64decode(key, validate=True)) == 16
+    except binascii.Error:
+        valid = False
+    if not valid:
+        raise BadRequest(_("A Sec-WebSocket-Key is 16 bytes in base64, 24 characters such as the example."))
+    return key
+
+
+@demo(
+    bp,
+    "/echo",
+    title=_l("An echo over a WebSocket"),
+    summary=_l(
+        "Open a socket to a flask-sock route, send text, and get it back; compute the handshake yourself."
+    ),
+)
+def demo_echo():
+    """Describe the echo socket and compute the handshake answer for a key."""
+    key = checked_key(field_text("key", "dGhlIHNhbXBsZSBub25jZQ==", limit=40).strip())
+    # url_for() builds a full ws:// (or wss://) URL for a websocket rule; the page wants the path.
+    socket_url = url_for("websockets.echo_socket")
+    socket_path = urlsplit(socket_url).path
+    result = {
+        "socket_url": socket_url,
+        "socket_path": socket_path,
+        "max_chars": MAX_ECHO,
+        "messages_per_second": MESSAGES_PER_SECOND,
+        "handshake": {
+            "request": [
+                f"GET {socket_path} HTTP/1.1",
+                f"Host: {request.host}",
+                "Connection: Upgrade",
+                "Upgrade: websocket",
+                "Sec-WebSocket-Version: 13",
+                f"Sec-WebSocket-Key: {key}",
+            ],
+            "response": [
+                "HTTP/1.1 101 Switching Protocols",
+                "Connection: Upgrade",
+                "Upgrade: websocket",
+                f"Sec-WebSocket-Accept: {accept_value(key)}",
+            ],
+        },
+    }
+    return render_demo(
+        "websockets/echo.html",
+        result=result,
+        sources=[echo_socket, accept_value, refuse_cross_site_sockets, RateLimit],
+    )
+
+
+# ---- websockets.demo_chat -------------------------------------------------------------
+
+
+def chat_hub():
+    """Return the hub for this process: Redis when REDIS_URL is set, else in-process queues."""
+    url = current_app.config.get("REDIS_URL")
+    return redis_hub(url) if url else LOCAL_HUB
+
+
+def chat_message(raw: Any) -> dict[str, Any]:
+    """Turn what a client sent into a message for the room, or raise ValueError saying why."""
+    if not isinstance(raw, str) or len(raw) > MAX_FRAME:
+        raise ValueError(f"send a JSON text frame of at most {MAX_FRAME} characters")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ValueError('send JSON: {"name": …, "text": …}') from None
+    if not isinstance(data, dict):
+        raise ValueError("send a JSON object")
+    name = str(data.get("name", "")).strip()[:MAX_NAME] or "anonymous"
+    text = str(data.get("text", "")).strip()
+    if not text or len(text) > MAX_TEXT:
+        raise ValueError(f"a message has 1 to {MAX_TEXT} characters")
+    return {"type": "message", "name": name, "text": text, "pid": os.getpid(), "at": time.time()}
+
+
+def says_join(ws: Server) -> bool:
+    """Wait for the client's opening ``{"type": "join"}``; the client always speaks first."""
+    raw = ws.receive(timeout=JOIN_SECONDS)
+    try:
+        return isinstance(raw, str) and len(raw) <= MAX_FRAME and json.loads(raw).get("type") == "join"
+    except (json.JSONDecodeError, AttributeError):
+        return False
+
+
+def chat_socket(ws: Server, room: str) -> None:
+    """Relay the room's messages to this client and this client's messages to the room.
+
+    Notice: after the client's "join", one loop does both: it waits briefly for the
+    client, then drains the room's subscription; the ``finally`` unsubscribes when the
+    client disconnects.
+    """
+    if not ROOM_PATTERN.fullmatch(room) or not says_join(ws):
+        ws.close(1008, "unknown room, or no join")
+        return
+    hub = chat_hub()
+    subscription = hub.subscribe(room)
+    try:
+        ws.send(json.dumps({"type": "joined", "room": room, "mode": hub.mode, "pid": os.getpid()}))
+        limit = RateLimit()
+        last_heard = time.monotonic()
+        while time.monotonic() - last_heard < IDLE_SECONDS:
+            raw = ws.receive(timeout=POLL_SECONDS)
+            if raw is not None:
+                last_heard = time.monotonic()
+                relay_from_client(ws, hub, room, raw, limit)
+            while (message := subscription.get_message()) is not None:
+                ws.send(message)
+        ws.close(1000, "idle")
+    finally:
+        subscription.close()
+
+
+sock.route("/ws/chat/<room>", bp=bp)(chat_socket)
+
+
+def relay_from_client(ws: Server, hub: Any, room: str, raw: Any, limit: RateLimit) -> None:
+    """Publish one client message to the room, or tell the client why not."""
+    if not limit.allow():
+        ws.send(json.dumps({"type": "error", "error": f"slow down: {limit.rate} messages per second"}))
+        return
+    try:
+        message = chat_message(raw)
+    except ValueError as error:
+        ws.send(json.dumps({"type": "error", "error": str(error)}))
+        return
+    hub.publish(room, json.dumps(message))
+
+
+def chat_room() -> str:
+    """Return the room the learner chose, refusing names that cannot be channels."""
+    room = field_text("room", "lobby", limit=40).strip().lower() or "lobby"
+    if not ROOM_PATTERN.fullmatch(room):
+        raise BadRequest(_("A room name has 1 to 20 lowercase letters, digits or dashes."))
+    return room
+
+
+def post_without_socket(room: str) -> int:
+    """Publish the form's message to the room from a plain HTTP request (one per second)."""
+    now = time.time()
+    if now - session.get("chat_demo_last_post", 0) < 1:
+        raise TooManyRequests(_("One message per second, please."))
+    session["chat_demo_last_post"] = now
+    payload = json.dumps(
+        {"name": field_text("name", "", limit=MAX_NAME), "text": field_text("text", "", limit=MAX_TEXT)}
+    )
+    try:
+        message = chat_message(payload)
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
+    return chat_hub().publish(room, json.dumps(message))
+
+
+@demo(
+    bp,
+    "/chat",
+    title=_l("A chat room across processes"),
+    summary=_l("Sockets in any server process share a room through Redis pub/sub."),
+    methods=("GET", "POST"),
+)
+def demo_chat():
+    """Show the room's socket and fan-out; a POST publishes one message without a socket."""
+    room = chat_room()
+    hub = chat_hub()
+    result: dict[str, Any] = {
+        "room": room,
+        "socket_path": urlsplit(url_for("websockets.chat_socket", room=room)).path,
+        "mode": hub.mode,
+        "channel": channel_for(room) if hub.mode == "redis" else None,
+        "pid": os.getpid(),
+        "limits": {"name": MAX_NAME, "text": MAX_TEXT, "messages_per_second": MESSAGES_PER_SECOND},
+    }
+    if request.method == "POST":
+        result["posted_to_subscribers"] = post_without_socket(room)
+    return render_demo(
+        "websockets/chat.html",
+        result=result,
+        sources=[chat_socket, says_join, relay_from_client, chat_message, chat_hub],
+        display_name=field_text("name", "", limit=MAX_NAME),
+    )

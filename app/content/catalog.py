@@ -1,0 +1,411 @@
+"""Building the catalog: read every file, render it, check the course as a whole."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.routing import BuildError
+from werkzeug.routing import Map
+
+from app.content.graph import course_order
+from app.content.graph import find_cycles
+from app.content.lessons import SHARED_KEYS
+from app.content.lessons import LessonFile
+from app.content.lessons import read_lesson
+from app.content.model import LANGUAGES
+from app.content.model import Catalog
+from app.content.model import Lesson
+from app.content.model import LessonText
+from app.content.model import Problem
+from app.content.model import Question
+from app.content.model import Quiz
+from app.content.model import frozen_map
+from app.content.quizzes import read_quiz
+from app.content.render import Link
+from app.content.render import Rendered
+from app.content.render import Renderer
+from app.content.render import count_words
+from app.content.snippets import iter_code_blocks
+from app.topics import TOPIC_NAMES
+
+#: The repository root: problem paths are printed relative to it.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+H1 = re.compile(r"^#(?!#)\s*\S")
+
+#: A demo endpoint that exists but cannot be built without URL arguments.
+NEEDS_ARGUMENTS = ""
+
+
+def lesson_url(topic: str, slug: str, anchor: str = "") -> str:
+    """Return the language-neutral URL of a lesson (the page shows the reader's language)."""
+    return f"/topics/{topic}/{slug}" + (f"#{anchor}" if anchor else "")
+
+
+def demo_urls(url_map: Map) -> dict[str, str]:
+    """Return endpoint → URL for every rule of ``url_map`` (``""`` when it needs arguments)."""
+    adapter = url_map.bind("localhost")
+    rv: dict[str, str] = {}
+    for rule in url_map.iter_rules():
+        if rv.get(rule.endpoint):
+            continue
+        try:
+            rv[rule.endpoint] = adapter.build(rule.endpoint)
+        except BuildError:
+            rv.setdefault(rule.endpoint, NEEDS_ARGUMENTS)
+    return rv
+
+
+def display_path(path: Path) -> str:
+    """Return ``path`` relative to the repository when it is inside it."""
+    try:
+        return path.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass(frozen=True)
+class LinkUse:
+    """A course link found in a text, with where the text is."""
+
+    path: str
+    line: int
+    lang: str
+    link: Link
+
+
+class CatalogBuilder:
+    """Read, render and check the content under two directories, once."""
+
+    def __init__(
+        self,
+        lessons_dir: Path,
+        quizzes_dir: Path,
+        demos: Mapping[str, str] | None = None,
+        topics: tuple[str, ...] = TOPIC_NAMES,
+        cache: Mapping[tuple, Rendered] | None = None,
+    ) -> None:
+        self.lessons_dir = Path(lessons_dir)
+        self.quizzes_dir = Path(quizzes_dir)
+        self.demos = demos
+        self.topics = topics
+        self.problems: list[Problem] = []
+        self.slug_topic: dict[str, str] = {}
+        self.link_uses: list[LinkUse] = []
+        # (slug, language) → the element ids of that rendered text, for anchor checks.
+        self.ids: dict[tuple[str, str], frozenset[str]] = {}
+        self.renderer = Renderer(self.resolve)
+        # Rendered texts of the previous build, reused when text and link targets are unchanged.
+        self.previous = cache or {}
+        self.cache: dict[tuple, Rendered] = {}
+        self.links_key = 0
+
+    def problem(self, path: str, line: int | None, message: str) -> None:
+        """Record a problem."""
+        self.problems.append(Problem(path, line, message))
+
+    # -- links ---------------------------------------------------------------------------
+
+    def resolve(self, scheme: str, target: str) -> str | None:
+        """Return the URL of a ``lesson:``/``demo:`` link target, or None."""
+        if scheme == "lesson":
+            slug, _, anchor = target.partition("#")
+            topic = self.slug_topic.get(slug)
+            return lesson_url(topic, slug, anchor) if topic else None
+        if self.demos is None:
+            return f"#demo-{target}"
+        return self.demos.get(target) or None
+
+    def render(self, text: str, path: str, line: int, lang: str, inline: bool = False, search: bool = False):
+        """Render ``text`` and remember its links; ``search`` finds each link's own line."""
+        key = (text, inline, lang, self.links_key)
+        rendered = self.previous.get(key) or self.cache.get(key)
+        if rendered is None:
+            rendered = self.renderer.render_inline(text, lang) if inline else self.renderer.render(text, lang)
+        self.cache[key] = rendered
+        lines = text.split("\n")
+        for link in rendered.links:
+            where = line
+            if search:
+                needle = f"{link.scheme}:{link.target}"
+                where = next((line + i for i, row in enumerate(lines) if needle in row), line)
+            self.link_uses.append(LinkUse(path, where, lang, link))
+        return rendered
+
+    # -- the build -----------------------------------------------------------------------
+
+    def build(self) -> Catalog:
+        """Return the catalog, with every problem found on the way."""
+        files = self.read_lessons()
+        lessons = self.pair_lessons(files)
+        self.slug_topic = {slug: self.shared(versions)["topic"] for slug, versions in lessons.items()}
+        self.links_key = hash((frozenset(self.slug_topic.items()), frozenset((self.demos or {}).items())))
+        self.check_course(lessons)
+        built = {slug: self.render_lesson(slug, versions) for slug, versions in lessons.items()}
+        quizzes = self.read_quizzes()
+        questions = self.index_questions(quizzes)
+        for versions in lessons.values():
+            quiz = self.shared(versions)["quiz"]
+            if quiz is not None and quiz not in quizzes:
+                primary = self.primary(versions)
+                self.problem(primary.path, primary.line_of("quiz"), f"unknown quiz {quiz!r}")
+        self.check_links(built)
+        topics = {
+            topic: tuple(
+                sorted(
+                    (s for s, lesson in built.items() if lesson.topic == topic), key=lambda s: built[s].order
+                )
+            )
+            for topic in self.topics
+        }
+        problems = tuple(sorted(self.problems, key=lambda p: (p.path, p.line or 0)))
+        return Catalog(
+            lessons=frozen_map(built),
+            quizzes=frozen_map(quizzes),
+            questions=frozen_map(questions),
+            topics=frozen_map(topics),
+            lesson_order=course_order(built, self.topics),
+            problems=problems,
+        )
+
+    def read_lessons(self) -> list[LessonFile]:
+        """Read every ``lessons/<topic>/*.md`` file."""
+        rv = []
+        if not self.lessons_dir.is_dir():
+            self.problem(display_path(self.lessons_dir), None, "the lessons directory does not exist")
+            return rv
+        for path in sorted(self.lessons_dir.rglob("*.md")):
+            rel = display_path(path)
+            if path.parent.parent != self.lessons_dir:
+                self.problem(rel, None, "lessons must be in lessons/<topic>/")
+                continue
+            lesson = read_lesson(path, rel, self.topics, self.problems)
+            if lesson is not None:
+                rv.append(lesson)
+        return rv
+
+    def pair_lessons(self, files: list[LessonFile]) -> dict[str, dict[str, LessonFile]]:
+        """Group files by slug into language versions; report duplicates and missing twins."""
+        lessons: dict[str, dict[str, LessonFile]] = {}
+        for lesson in files:
+            versions = lessons.setdefault(lesson.meta["slug"], {})
+            if lesson.lang in versions:
+                other = versions[lesson.lang].path
+                self.problem(
+                    lesson.path,
+                    lesson.line_of("slug"),
+                    f"duplicate slug {lesson.meta['slug']!r} (also {other})",
+                )
+                continue
+            versions[lesson.lang] = lesson
+        for slug, versions in lessons.items():
+            primary = self.primary(versions)
+            for lang in LANGUAGES:
+                if lang not in versions:
+                    twin = primary.path.rsplit(".", 2)[0] + f".{lang}.md"
+                    self.problem(
+                        primary.path, None, f"lesson {slug!r} has no {lang} version (expected {twin})"
+                    )
+            for lesson in versions.values():
+                if lesson is primary:
+                    continue
+                for key in SHARED_KEYS:
+                    mine, theirs = lesson.meta.get(key), primary.meta.get(key)
+                    if mine != theirs:
+                        self.problem(
+                            lesson.path,
+                            lesson.line_of(key),
+                            f"{key} is {plain(mine)} here but {plain(theirs)} in {primary.path}",
+                        )
+        return lessons
+
+    @staticmethod
+    def primary(versions: Mapping[str, LessonFile]) -> LessonFile:
+        """Return the version whose shared keys count (English when there is one)."""
+        for lang in LANGUAGES:
+            if lang in versions:
+                return versions[lang]
+        return next(iter(versions.values()))
+
+    def shared(self, versions: Mapping[str, LessonFile]) -> dict:
+        """Return the shared front matter of a lesson."""
+        return self.primary(versions).meta
+
+    def check_course(self, lessons: Mapping[str, Mapping[str, LessonFile]]) -> None:
+        """Check orders, prerequisites (known, no cycles) and demo endpoints."""
+        seen_order: dict[tuple[str, int], str] = {}
+        for slug, versions in lessons.items():
+            meta, primary = self.shared(versions), self.primary(versions)
+            key = (meta["topic"], meta["order"])
+            if key in seen_order:
+                self.problem(
+                    primary.path,
+                    primary.line_of("order"),
+                    f"order {meta['order']} is also used by lesson {seen_order[key]!r} "
+                    f"in topic {meta['topic']!r}",
+                )
+            seen_order.setdefault(key, slug)
+            for prerequisite in meta["prerequisites"]:
+                if prerequisite not in lessons:
+                    self.problem(
+                        primary.path,
+                        primary.line_of("prerequisites"),
+                        f"unknown prerequisite {prerequisite!r}",
+                    )
+            for endpoint in meta["demos"] if self.demos is not None else ():
+                if endpoint not in self.demos:
+                    self.problem(
+                        primary.path, primary.line_of("demos"), f"unknown demo endpoint {endpoint!r}"
+                    )
+                elif self.demos[endpoint] == NEEDS_ARGUMENTS:
+                    self.problem(
+                        primary.path,
+                        primary.line_of("demos"),
+                        f"demo endpoint {endpoint!r} needs URL arguments",
+                    )
+        for cycle in find_cycles({slug: self.shared(v)["prerequisites"] for slug, v in lessons.items()}):
+            primary = self.primary(lessons[cycle[0]])
+            self.problem(
+                primary.path, primary.line_of("prerequisites"), f"prerequisite cycle: {' → '.join(cycle)}"
+            )
+
+    def render_lesson(self, slug: str, versions: Mapping[str, LessonFile]) -> Lesson:
+        """Render each language version of a lesson."""
+        texts = {}
+        for lang, source in versions.items():
+            rendered = self.render(source.body, source.path, source.body_line, lang, search=True)
+            if rendered.h1_count:
+                self.problem(
+                    source.path,
+                    h1_line(source.body, source.body_line),
+                    "write no # heading: the front matter's title is the page's <h1>",
+                )
+            texts[lang] = LessonText(
+                lang=lang,
+                title=source.meta["title"],
+                summary=source.meta["summary"],
+                html=rendered.html,
+                toc=rendered.toc,
+                path=source.path,
+                word_count=count_words(rendered.html),
+                summary_html=self.render(
+                    source.meta["summary"], source.path, source.line_of("summary"), lang, inline=True
+                ).html,
+            )
+            self.ids[(slug, lang)] = rendered.ids
+        meta = self.shared(versions)
+        ordered = {lang: texts[lang] for lang in LANGUAGES if lang in texts}
+        return Lesson(
+            slug=slug,
+            topic=meta["topic"],
+            order=meta["order"],
+            minutes=meta["minutes"],
+            prerequisites=meta["prerequisites"],
+            demos=meta["demos"],
+            quiz=meta["quiz"],
+            verified_with=frozen_map(meta["verified_with"]),
+            texts=frozen_map(ordered),
+        )
+
+    def read_quizzes(self) -> dict[str, Quiz]:
+        """Read every ``quizzes/*.yaml`` file."""
+        rv: dict[str, Quiz] = {}
+        if not self.quizzes_dir.is_dir():
+            self.problem(display_path(self.quizzes_dir), None, "the quizzes directory does not exist")
+            return rv
+        paths = sorted([*self.quizzes_dir.glob("*.yaml"), *self.quizzes_dir.glob("*.yml")])
+        for path in paths:
+            rel = display_path(path)
+
+            def render(text: str, line: int, lang: str, inline: bool, rel: str = rel) -> str:
+                return self.render(text, rel, line, lang, inline).html
+
+            quiz = read_quiz(path, rel, self.topics, render, self.problems)
+            if quiz is None:
+                continue
+            if quiz.id in rv:
+                self.problem(rel, None, f"duplicate quiz id {quiz.id!r} (also {rv[quiz.id].path})")
+                continue
+            rv[quiz.id] = quiz
+        return rv
+
+    def index_questions(self, quizzes: dict[str, Quiz]) -> dict[str, Question]:
+        """Return question id → question; a reused id is reported and the later one dropped."""
+        rv: dict[str, Question] = {}
+        for quiz_id, quiz in list(quizzes.items()):
+            kept = []
+            for question in quiz.questions:
+                if question.id in rv:
+                    first = rv[question.id]
+                    self.problem(
+                        question.path,
+                        question.line,
+                        f"duplicate question id {question.id!r} (also {first.path}:{first.line})",
+                    )
+                    continue
+                rv[question.id] = question
+                kept.append(question)
+            if len(kept) != len(quiz.questions):
+                quizzes[quiz_id] = Quiz(quiz.id, quiz.topic, quiz.title, tuple(kept), quiz.path)
+        return rv
+
+    def check_links(self, lessons: Mapping[str, Lesson]) -> None:
+        """Report links to lessons, anchors and demos that do not exist."""
+        for use in self.link_uses:
+            link = use.link
+            if link.scheme == "demo":
+                if not link.resolved:
+                    self.problem(use.path, use.line, f"link to unknown demo endpoint {link.target!r}")
+                continue
+            slug, _, anchor = link.target.partition("#")
+            if slug not in lessons:
+                self.problem(use.path, use.line, f"link to unknown lesson {slug!r}")
+                continue
+            if not anchor:
+                continue
+            langs = [use.lang] if (slug, use.lang) in self.ids else list(lessons[slug].texts)
+            for lang in langs:
+                if anchor not in self.ids.get((slug, lang), frozenset()):
+                    self.problem(
+                        use.path,
+                        use.line,
+                        f"link to {slug}#{anchor}: the {lang} version of {slug!r} has no heading "
+                        f"with id {anchor!r} (give one with ## Title {{#{anchor}}})",
+                    )
+
+
+def h1_line(body: str, first_line: int) -> int | None:
+    """Return the line of the first ``# heading`` outside code blocks, if there is one."""
+    in_code = set()
+    for block in iter_code_blocks(body, first_line):
+        in_code.update(range(block.fence_line, block.line + block.code.count("\n") + 2))
+    for number, row in enumerate(body.split("\n"), start=first_line):
+        if number not in in_code and H1.match(row):
+            return number
+    return None
+
+
+def plain(value: object) -> str:
+    """Return a front-matter value as it would be written in YAML."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(str(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def build_catalog(
+    lessons_dir: str | os.PathLike[str],
+    quizzes_dir: str | os.PathLike[str],
+    demos: Mapping[str, str] | None = None,
+    topics: tuple[str, ...] = TOPIC_NAMES,
+) -> Catalog:
+    """Read, render and check everything under the two directories.
+
+    ``demos`` maps endpoint → URL (see ``demo_urls``); None skips the demo checks.
+    """
+    return CatalogBuilder(Path(lessons_dir), Path(quizzes_dir), demos, topics).build()

@@ -1,0 +1,117 @@
+"""Keeping the catalog in ``app.extensions``: built once, rebuilt on change in development."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from flask import Flask
+from flask import current_app
+
+from app.content.catalog import CatalogBuilder
+from app.content.catalog import demo_urls
+from app.content.model import Catalog
+from app.content.model import Problem
+
+#: Seconds between two scans of the content directories for changes.
+SCAN_INTERVAL = 1.0
+CONTENT_SUFFIXES = (".md", ".yaml", ".yml")
+
+
+class ContentError(RuntimeError):
+    """Raised at start-up when the content has problems and the app must not serve it."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        listing = "\n".join(f"  {problem}" for problem in problems)
+        super().__init__(f"The course content has {len(problems)} problem(s):\n{listing}")
+        self.problems = problems
+
+
+def snapshot(*directories: Path) -> tuple[tuple[str, int, int], ...]:
+    """Return (path, mtime, size) of every content file: one ``stat()`` each, no reads."""
+    rv = []
+    for directory in directories:
+        for root, dirs, files in os.walk(directory):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(CONTENT_SUFFIXES):
+                    path = os.path.join(root, name)
+                    try:
+                        stat = os.stat(path)
+                    except OSError:
+                        continue
+                    rv.append((path, stat.st_mtime_ns, stat.st_size))
+    return tuple(rv)
+
+
+class ContentStore:
+    """Own the app's catalog: build it, hand it out, rebuild it when files change."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.lessons_dir = Path(app.config["LESSONS_DIR"])
+        self.quizzes_dir = Path(app.config["QUIZZES_DIR"])
+        self.auto_reload = bool(app.config.get("CONTENT_AUTO_RELOAD"))
+        self.catalog: Catalog | None = None
+        self.signature: tuple | None = None
+        self.last_scan = 0.0
+        self.builds = 0
+        self.renders: dict = {}
+        self.lock = threading.Lock()
+
+    def build(self) -> Catalog:
+        """Build a fresh catalog from disk, checked against the app's URL map.
+
+        Texts unchanged since the last build are not rendered again.
+        """
+        builder = CatalogBuilder(
+            self.lessons_dir, self.quizzes_dir, demo_urls(self.app.url_map), cache=self.renders
+        )
+        catalog = builder.build()
+        if self.auto_reload:
+            self.renders = builder.cache
+        return catalog
+
+    def load(self) -> Catalog:
+        """Build the catalog now and keep it."""
+        with self.lock:
+            return self._load()
+
+    def _load(self) -> Catalog:
+        """Build and keep the catalog; the caller holds the lock."""
+        signature = snapshot(self.lessons_dir, self.quizzes_dir) if self.auto_reload else None
+        catalog = self.build()
+        self.catalog, self.signature = catalog, signature
+        self.last_scan = time.monotonic()
+        self.builds += 1
+        self.app.extensions["catalog"] = catalog
+        return catalog
+
+    def get(self) -> Catalog:
+        """Return the catalog; in development, rebuild it first if a file changed."""
+        catalog = self.catalog
+        if catalog is not None and (
+            not self.auto_reload or time.monotonic() - self.last_scan < SCAN_INTERVAL
+        ):
+            return catalog
+        with self.lock:
+            if self.catalog is None:
+                return self._load()
+            if self.auto_reload and time.monotonic() - self.last_scan >= SCAN_INTERVAL:
+                self.last_scan = time.monotonic()
+                if snapshot(self.lessons_dir, self.quizzes_dir) != self.signature:
+                    return self._load()
+            return self.catalog
+
+
+def content_store(app: Flask | None = None) -> ContentStore:
+    """Return the content store of ``app`` (default: the current app)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    return app.extensions["content"]
+
+
+def get_catalog() -> Catalog:
+    """Return the current app's catalog, for views (no file is read once it is built)."""
+    return content_store().get()

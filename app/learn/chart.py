@@ -1,0 +1,61 @@
+"""Geometry of the dashboard's score chart, drawn as server-side SVG (no script, no CDN)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+WIDTH = 640
+HEIGHT = 220
+LEFT = 62
+RIGHT = 16
+TOP = 14
+BOTTOM = 34
+
+
+@dataclass(frozen=True)
+class Point:
+    """One finished attempt on the chart."""
+
+    x: float
+    y: float
+    score: float
+    label: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ScoreChart:
+    """Everything the template needs to draw the chart."""
+
+    width: int
+    height: int
+    points: tuple[Point, ...]
+    #: (y position, label) of the horizontal grid lines.
+    grid: tuple[tuple[float, str], ...]
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
+    bottom: float = HEIGHT - BOTTOM
+
+    @property
+    def polyline(self) -> str:
+        """Return the ``points`` attribute of the line joining the attempts."""
+        return " ".join(f"{point.x:.1f},{point.y:.1f}" for point in self.points)
+
+
+def y_of(score: float) -> float:
+    """Return the vertical position of a score between 0 and 1."""
+    score = min(1.0, max(0.0, score))
+    return TOP + (1 - score) * (HEIGHT - TOP - BOTTOM)
+
+
+def score_chart(attempts: list[tuple[datetime, float, str]]) -> ScoreChart:
+    """Lay out ``(finished_at, score, label)`` attempts, oldest first, evenly spaced."""
+    span = WIDTH - LEFT - RIGHT
+    count = len(attempts)
+    points = []
+    for index, (at, score, label) in enumerate(attempts):
+        x = LEFT + (span / 2 if count == 1 else span * index / (count - 1))
+        points.append(Point(round(x, 1), round(y_of(score), 1), score, label, at))
+    grid = tuple((round(y_of(value / 100), 1), f"{value}%") for value in (0, 50, 100))
+    return ScoreChart(WIDTH, HEIGHT, tuple(points), grid)

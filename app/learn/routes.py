@@ -1,0 +1,317 @@
+"""Topic, lesson, quiz and dashboard pages: generic pages that work for every topic.
+
+Views read through ``app.progress.queries`` and write only through
+``app.progress.service``, which owns the transactions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+
+from flask import abort
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+
+from app.content.model import Quiz
+from app.content.model import pick
+from app.errors import wants_json
+from app.learn import bp
+from app.learn.answers import raw_from_form
+from app.learn.chart import score_chart
+from app.learn.lookup import catalog
+from app.learn.lookup import demo_links
+from app.learn.lookup import lesson_or_404
+from app.learn.lookup import neighbours
+from app.learn.lookup import quiz_or_404
+from app.learn.lookup import topic_demo_endpoints
+from app.learn.lookup import topic_or_404
+from app.learn.quizstate import QuizState
+from app.main.routes import current_lang
+from app.progress import service
+from app.progress import stats
+from app.progress.identity import current_learner
+from app.progress.identity import current_learner_id
+from app.progress.identity import ensure_learner
+from app.progress.queries import latest_finished_attempt
+from app.progress.queries import load_attempt
+from app.progress.queries import load_response
+from app.progress.queries import load_snapshot
+from app.topics import TOPIC_NAMES
+
+
+@bp.get("/topics/<topic>/")
+def topic_page(topic: str):
+    """Show a topic: its lessons, live demos and quiz, with the learner's status."""
+    topic_obj = topic_or_404(topic)
+    course = catalog()
+    snapshot = load_snapshot(current_learner_id())
+    lessons = course.topic_lessons(topic)
+    endpoints = [endpoint for lesson in lessons for endpoint in lesson.demos]
+    endpoints += topic_demo_endpoints(topic)
+    return render_template(
+        "learn/topic.html",
+        topic=topic_obj,
+        lessons=lessons,
+        states=snapshot.lessons,
+        demos=demo_links(endpoints),
+        quiz=stats.quiz_for_topic(course, topic),
+        progress=stats.topic_progress(course, topic, snapshot),
+    )
+
+
+@bp.get("/topics/<topic>/<slug>")
+def lesson_page(topic: str, slug: str):
+    """Show a lesson and record that the learner started it."""
+    topic_obj = topic_or_404(topic)
+    course = catalog()
+    lesson = lesson_or_404(course, topic, slug)
+    text, fell_back = lesson.text(current_lang())
+    learner = ensure_learner()
+    state = service.start_lesson(learner, slug)
+    snapshot = load_snapshot(learner.id)
+    before, after = neighbours(course, slug)
+    quiz = course.quizzes.get(lesson.quiz) if lesson.quiz else None
+    return render_template(
+        "learn/lesson.html",
+        topic=topic_obj,
+        lesson=lesson,
+        text=text,
+        fell_back=fell_back,
+        completed=state.completed_at is not None,
+        states=snapshot.lessons,
+        prerequisites=[course.lessons[s] for s in lesson.prerequisites if s in course.lessons],
+        before=before,
+        after=after,
+        demos=demo_links(lesson.demos),
+        quiz=quiz,
+    )
+
+
+@bp.post("/topics/<topic>/<slug>/done")
+def complete_lesson(topic: str, slug: str):
+    """Mark a lesson as done."""
+    topic_or_404(topic)
+    course = catalog()
+    lesson = lesson_or_404(course, topic, slug)
+    service.complete_lesson(ensure_learner(), lesson.slug)
+    if wants_json():
+        return jsonify(slug=lesson.slug, completed=True)
+    flash(_("Lesson marked as done."), "success")
+    after = neighbours(course, slug)[1]
+    if after is not None:
+        return redirect(url_for(".lesson_page", topic=after.topic, slug=after.slug), code=303)
+    return redirect(url_for(".lesson_page", topic=topic, slug=slug), code=303)
+
+
+# Quiz ----------------------------------------------------------------------------------
+
+
+@bp.get("/topics/<topic>/quiz")
+def quiz_page(topic: str):
+    """Show the next question of the open attempt, or the last result with retry buttons."""
+    topic_obj = topic_or_404(topic)
+    quiz = quiz_or_404(catalog(), topic)
+    learner = current_learner()
+    attempt = service.find_open_attempt(learner.id, quiz.id) if learner else None
+    if attempt is not None:
+        state = QuizState(quiz, attempt)
+        if state.next_question is None:
+            # Every question the course still has is answered: close the attempt.
+            service.finish_attempt(attempt)
+        else:
+            return render_quiz(topic_obj.name, state)
+    finished = latest_finished_attempt(learner.id, quiz.id) if learner else None
+    if finished is not None:
+        return render_result(topic_obj.name, QuizState(quiz, finished), summary=True)
+    return render_quiz(topic_obj.name, QuizState(quiz))
+
+
+@bp.post("/topics/<topic>/quiz/answer")
+def answer(topic: str):
+    """Grade and store one answer; JSON for scripts, a redirect to the feedback for forms."""
+    topic_obj = topic_or_404(topic)
+    quiz = quiz_or_404(catalog(), topic)
+    question_id, raw, attempt_id = read_answer_request(quiz)
+    try:
+        submission = service.submit_answer(ensure_learner(), quiz, question_id, raw, attempt_id)
+    except service.ProgressError as exc:
+        if wants_json():
+            abort(400, exc.message)
+        state = QuizState(quiz, service.find_open_attempt(current_learner_id() or 0, quiz.id))
+        question = state.question(question_id) if isinstance(question_id, str) else None
+        if question is None:
+            abort(400, exc.message)
+        return render_quiz(topic_obj.name, state, question=question, error=exc.message), 400
+    if not wants_json():
+        return redirect(url_for(".feedback", topic=topic, response_id=submission.response.id), code=303)
+    state = QuizState(quiz, submission.attempt)
+    question = state.question(submission.response.question_id)
+    following = state.next_question
+    return jsonify(
+        question_id=submission.response.question_id,
+        attempt_id=submission.attempt.id,
+        correct=submission.result.correct,
+        score=submission.result.score,
+        kind=submission.result.kind,
+        repeated=not submission.created,
+        finished=submission.attempt.is_finished,
+        answered=len(state.answered),
+        total=state.total,
+        feedback_html=render_template(
+            "learn/_feedback.html",
+            topic=topic_obj.name,
+            state=state,
+            question=question,
+            response=submission.response,
+            result=submission.result,
+        ),
+        next_html=(
+            render_template("learn/_question.html", topic=topic_obj.name, state=state, question=following)
+            if following is not None
+            else None
+        ),
+        result_url=url_for(".attempt_page", topic=topic, attempt_id=submission.attempt.id),
+    )
+
+
+def read_answer_request(quiz: Quiz) -> tuple[object, object, int | None]:
+    """Return (question id, raw answer, attempt id) from a JSON body or a form post."""
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            abort(400, _("Send a JSON object with question_id and answer."))
+        question_id, raw, attempt_id = data.get("question_id"), data.get("answer"), data.get("attempt_id")
+    else:
+        question_id, attempt_id = request.form.get("question_id"), request.form.get("attempt_id") or None
+        state = QuizState(quiz)
+        question = state.question(question_id) if question_id else None
+        raw = raw_from_form(question, request.form) if question is not None else request.form.get("answer")
+    if attempt_id is not None:
+        try:
+            attempt_id = int(attempt_id)
+        except (TypeError, ValueError):
+            abort(400, _("The attempt id must be a number."))
+    return question_id, raw, attempt_id
+
+
+@bp.get("/topics/<topic>/quiz/feedback/<int:response_id>")
+def feedback(topic: str, response_id: int):
+    """Show the verdict on one answer, the right answer beside it, and the explanation."""
+    topic_obj = topic_or_404(topic)
+    quiz = quiz_or_404(catalog(), topic)
+    response = load_response(current_learner_id(), response_id)
+    if response is None or response.attempt.quiz_id != quiz.id:
+        abort(404)
+    state = QuizState(quiz, response.attempt)
+    question = state.question(response.question_id)
+    return render_template(
+        "learn/feedback.html",
+        topic=topic_obj.name,
+        state=state,
+        question=question,
+        response=response,
+        result=None,
+    )
+
+
+@bp.post("/topics/<topic>/quiz/start")
+def start_quiz(topic: str):
+    """Start over: the whole quiz, or only the questions missed in an earlier attempt."""
+    topic_or_404(topic)
+    quiz = quiz_or_404(catalog(), topic)
+    mode = request.form.get("mode", "all")
+    learner = ensure_learner()
+    question_ids = None
+    if mode == "missed":
+        try:
+            earlier_id = int(request.form.get("attempt_id", ""))
+        except ValueError:
+            abort(400, _("Say which attempt's missed questions to retry."))
+        earlier = load_attempt(learner.id, earlier_id)
+        if earlier is None or earlier.quiz_id != quiz.id:
+            abort(404)
+        question_ids = QuizState(quiz, earlier).missed_ids()
+    try:
+        service.start_attempt(learner, quiz, mode, question_ids)
+    except service.ProgressError as exc:
+        abort(400, exc.message)
+    return redirect(url_for(".quiz_page", topic=topic), code=303)
+
+
+@bp.get("/topics/<topic>/quiz/attempts/<int:attempt_id>")
+def attempt_page(topic: str, attempt_id: int):
+    """Show an attempt's score and every answer beside the right one."""
+    topic_obj = topic_or_404(topic)
+    quiz = quiz_or_404(catalog(), topic)
+    attempt = load_attempt(current_learner_id(), attempt_id)
+    if attempt is None or attempt.quiz_id != quiz.id:
+        abort(404)
+    return render_result(topic_obj.name, QuizState(quiz, attempt), summary=False)
+
+
+def render_quiz(topic: str, state: QuizState, question=None, error: str | None = None):
+    """Render the quiz page at ``question`` (the next one by default)."""
+    return render_template(
+        "learn/quiz.html",
+        topic=topic,
+        state=state,
+        question=question or state.next_question,
+        error=error,
+    )
+
+
+def render_result(topic: str, state: QuizState, summary: bool):
+    """Render an attempt's result; ``summary`` when it is the quiz page's landing view."""
+    course = catalog()
+    snapshot = load_snapshot(current_learner_id())
+    return render_template(
+        "learn/result.html",
+        topic=topic,
+        state=state,
+        summary=summary,
+        best=stats.best_scores(snapshot.attempts).get(state.quiz.id),
+        progress=stats.topic_progress(course, topic, snapshot),
+    )
+
+
+# Dashboard -----------------------------------------------------------------------------
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """Show the learner's completion, score history, weak spots, streak and activity."""
+    course = catalog()
+    lang = current_lang()
+    snapshot = load_snapshot(current_learner_id())
+    progress = stats.course_progress(course, TOPIC_NAMES, snapshot)
+    history = stats.score_history(snapshot)
+    chart = score_chart(
+        [
+            (attempt.finished_at, attempt.score, quiz_title(course, attempt.quiz_id, lang))
+            for attempt in history
+        ]
+    )
+    return render_template(
+        "learn/dashboard.html",
+        progress=progress,
+        overall=stats.overall_fraction(progress),
+        chart=chart,
+        history=history,
+        weakest=stats.weakest_topics(course, snapshot),
+        streak=stats.day_streak(stats.active_days(snapshot), datetime.now(UTC).date()),
+        activity=stats.recent_activity(snapshot),
+        continue_slug=stats.continue_lesson(course, snapshot),
+        has_progress=bool(snapshot.lessons or snapshot.attempts),
+    )
+
+
+def quiz_title(course, quiz_id: str, lang: str) -> str:
+    """Return a quiz's title in ``lang``; its id if the course no longer has it."""
+    quiz = course.quizzes.get(quiz_id)
+    return pick(quiz.title, lang)[0] if quiz else quiz_id

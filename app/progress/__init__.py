@@ -1,0 +1,1 @@
+"""Learner progress: who is learning, what they read, and how they answered."""

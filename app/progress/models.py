@@ -1,0 +1,119 @@
+"""Progress rows: learners, lessons opened and finished, quiz attempts and answers.
+
+Lessons, quizzes and questions are referred to by their string ids from the content
+files, never by foreign keys: editing the course never breaks stored progress, and a
+question removed from a quiz keeps its history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from app.extensions import db
+from app.models import User
+from app.models import utcnow
+
+#: Length of the content ids (slugs, quiz and question ids) the tables store.
+CONTENT_ID_LENGTH = 120
+
+ATTEMPT_MODES = ("all", "missed")
+
+
+class Learner(db.Model):
+    """Someone taking the course: anonymous (known by their session) or a user's own."""
+
+    __tablename__ = "learners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Return whether no account owns this learner yet."""
+        return self.user_id is None
+
+    def __repr__(self) -> str:
+        return f"<Learner {self.id} user={self.user_id}>"
+
+
+class LessonProgress(db.Model):
+    """When a learner first opened a lesson, and when they marked it done."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (sa.UniqueConstraint("learner_id", "lesson_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    lesson_slug: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    @property
+    def is_completed(self) -> bool:
+        """Return whether the lesson was marked as done."""
+        return self.completed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<LessonProgress {self.learner_id} {self.lesson_slug}>"
+
+
+class QuizAttempt(db.Model):
+    """One pass through a quiz: the whole quiz, or only the questions missed last time."""
+
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    quiz_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    mode: Mapped[str] = mapped_column(
+        sa.String(16), sa.CheckConstraint("mode in ('all', 'missed')", name="mode"), default="all"
+    )
+    #: The question ids asked, in order, as they were when the attempt began.
+    question_ids: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    #: The mean score over ``question_ids`` (0 to 1), set when the attempt finishes.
+    score: Mapped[float | None] = mapped_column(sa.Float)
+
+    responses: Mapped[list[QuestionResponse]] = relationship(
+        back_populates="attempt",
+        cascade="all, delete-orphan",
+        order_by="QuestionResponse.id",
+    )
+
+    @property
+    def is_finished(self) -> bool:
+        """Return whether every question of the attempt has been answered."""
+        return self.finished_at is not None
+
+    def __repr__(self) -> str:
+        return f"<QuizAttempt {self.id} {self.quiz_id} learner={self.learner_id}>"
+
+
+class QuestionResponse(db.Model):
+    """A learner's answer to one question within an attempt, as graded then."""
+
+    __tablename__ = "question_responses"
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH), index=True)
+    answer: Mapped[Any] = mapped_column(sa.JSON)
+    correct: Mapped[bool] = mapped_column(sa.Boolean)
+    score: Mapped[float] = mapped_column(sa.Float)
+    answered_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="responses")
+
+    def __repr__(self) -> str:
+        return f"<QuestionResponse {self.attempt_id} {self.question_id} {self.score}>"

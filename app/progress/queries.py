@@ -1,0 +1,153 @@
+"""Read a learner's progress rows in one go, for the pages that summarize them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.progress.models import LessonProgress
+from app.progress.models import QuestionResponse
+from app.progress.models import QuizAttempt
+from app.progress.service import as_utc
+
+
+@dataclass(frozen=True)
+class LessonState:
+    """A lesson the learner opened: when, and when they finished it."""
+
+    slug: str
+    started_at: datetime
+    completed_at: datetime | None
+
+    @property
+    def is_completed(self) -> bool:
+        """Return whether the lesson was marked as done."""
+        return self.completed_at is not None
+
+
+@dataclass(frozen=True)
+class AttemptState:
+    """A quiz attempt, without its answers."""
+
+    id: int
+    quiz_id: str
+    mode: str
+    question_ids: tuple[str, ...]
+    started_at: datetime
+    finished_at: datetime | None
+    score: float | None
+
+
+@dataclass(frozen=True)
+class ResponseState:
+    """One stored answer with the quiz it belongs to."""
+
+    attempt_id: int
+    quiz_id: str
+    question_id: str
+    correct: bool
+    score: float
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything stored about one learner, read once per page."""
+
+    lessons: dict[str, LessonState] = field(default_factory=dict)
+    attempts: tuple[AttemptState, ...] = ()
+    responses: tuple[ResponseState, ...] = ()
+
+
+EMPTY = Snapshot()
+
+
+def load_snapshot(learner_id: int | None) -> Snapshot:
+    """Return the learner's lessons, attempts and answers (empty for ``None``)."""
+    if learner_id is None:
+        return EMPTY
+    lessons = {
+        row.lesson_slug: LessonState(row.lesson_slug, as_utc(row.started_at), _utc_or_none(row.completed_at))
+        for row in db.session.scalars(
+            sa.select(LessonProgress).where(LessonProgress.learner_id == learner_id)
+        )
+    }
+    attempts = tuple(
+        AttemptState(
+            id=row.id,
+            quiz_id=row.quiz_id,
+            mode=row.mode,
+            question_ids=tuple(row.question_ids or ()),
+            started_at=as_utc(row.started_at),
+            finished_at=_utc_or_none(row.finished_at),
+            score=row.score,
+        )
+        for row in db.session.scalars(
+            sa.select(QuizAttempt)
+            .where(QuizAttempt.learner_id == learner_id)
+            .order_by(QuizAttempt.started_at, QuizAttempt.id)
+        )
+    )
+    rows = db.session.execute(
+        sa.select(
+            QuestionResponse.attempt_id,
+            QuizAttempt.quiz_id,
+            QuestionResponse.question_id,
+            QuestionResponse.correct,
+            QuestionResponse.score,
+            QuestionResponse.answered_at,
+        )
+        .join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id)
+        .where(QuizAttempt.learner_id == learner_id)
+        .order_by(QuestionResponse.answered_at, QuestionResponse.id)
+    )
+    responses = tuple(
+        ResponseState(
+            row.attempt_id, row.quiz_id, row.question_id, row.correct, row.score, as_utc(row.answered_at)
+        )
+        for row in rows
+    )
+    return Snapshot(lessons=lessons, attempts=attempts, responses=responses)
+
+
+def load_attempt(learner_id: int | None, attempt_id: int) -> QuizAttempt | None:
+    """Return attempt ``attempt_id`` with its answers if it belongs to the learner."""
+    if learner_id is None:
+        return None
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.learner_id != learner_id:
+        return None
+    return attempt
+
+
+def latest_finished_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
+    """Return the learner's most recently finished attempt at a quiz."""
+    return db.session.scalar(
+        sa.select(QuizAttempt)
+        .where(
+            QuizAttempt.learner_id == learner_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.finished_at.is_not(None),
+        )
+        .order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc())
+        .limit(1)
+    )
+
+
+def load_response(learner_id: int | None, response_id: int) -> QuestionResponse | None:
+    """Return stored answer ``response_id`` if it belongs to the learner."""
+    if learner_id is None:
+        return None
+    response = db.session.get(QuestionResponse, response_id)
+    if response is None or response.attempt.learner_id != learner_id:
+        return None
+    return response
+
+
+def _utc_or_none(moment: datetime | None) -> datetime | None:
+    """Return ``moment`` in UTC, keeping ``None``."""
+    return as_utc(moment) if moment is not None else None

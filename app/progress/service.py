@@ -1,0 +1,352 @@
+"""The one place that writes progress rows; every public function owns its transaction.
+
+Views call these functions and never commit. Grading itself is pure
+(``app.content.grading``): this module judges an answer first, then writes the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.content.grading import InvalidAnswer
+from app.content.grading import Result
+from app.content.grading import coerce_answer
+from app.content.grading import grade
+from app.content.model import Question
+from app.content.model import Quiz
+from app.extensions import db
+from app.models import User
+from app.models import utcnow
+from app.progress.models import ATTEMPT_MODES
+from app.progress.models import Learner
+from app.progress.models import LessonProgress
+from app.progress.models import QuestionResponse
+from app.progress.models import QuizAttempt
+
+T = TypeVar("T")
+
+
+class ProgressError(ValueError):
+    """A request the progress service refuses; its message is shown to the learner."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownQuestion(ProgressError):
+    """The question id is not part of the quiz or the attempt."""
+
+
+class BadAnswer(ProgressError):
+    """The answer has the wrong type or is too large for the question."""
+
+
+class AttemptClosed(ProgressError):
+    """The attempt is finished, or belongs to another learner or quiz."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What recording an answer produced: the stored row, its grade, the attempt."""
+
+    attempt: QuizAttempt
+    response: QuestionResponse
+    result: Result
+    #: False when the same question was already answered in this attempt.
+    created: bool
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Commit what the block wrote, or roll it all back if it raises."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return ``moment`` as an aware UTC datetime (SQLite hands back naive ones)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _insert_once(row: T, find: Callable[[], T | None]) -> T:
+    """Insert ``row``; if a concurrent request inserted its twin first, return that one."""
+    try:
+        with transaction():
+            db.session.add(row)
+    except IntegrityError:
+        existing = find()
+        if existing is None:
+            raise
+        return existing
+    return row
+
+
+# Learners ------------------------------------------------------------------------------
+
+
+def find_user_learner(user_id: int) -> Learner | None:
+    """Return the learner that belongs to the account ``user_id``, if any."""
+    return db.session.scalar(sa.select(Learner).where(Learner.user_id == user_id))
+
+
+def learner_for_user(user: User) -> Learner:
+    """Return the account's learner, creating it on first use."""
+    learner = find_user_learner(user.id)
+    if learner is not None:
+        return learner
+    return _insert_once(Learner(user_id=user.id), lambda: find_user_learner(user.id))
+
+
+def new_anonymous_learner() -> Learner:
+    """Create a learner that no account owns yet."""
+    learner = Learner()
+    with transaction():
+        db.session.add(learner)
+    return learner
+
+
+def claim(anonymous_id: int | None, user: User) -> Learner:
+    """Give ``user`` the progress of the anonymous learner ``anonymous_id``, merged.
+
+    Lessons the account already has keep the earliest start and the earliest
+    completion; attempts (and their answers) move over whole, so every score,
+    including the best one, is kept. The anonymous learner is then deleted.
+    """
+    anonymous = db.session.get(Learner, anonymous_id) if anonymous_id is not None else None
+    if anonymous is None or not anonymous.is_anonymous:
+        return learner_for_user(user)
+    mine = find_user_learner(user.id)
+    with transaction():
+        if mine is None:
+            anonymous.user_id = user.id
+            return anonymous
+        _merge_lessons(anonymous.id, mine.id)
+        db.session.execute(
+            sa.update(QuizAttempt).where(QuizAttempt.learner_id == anonymous.id).values(learner_id=mine.id)
+        )
+        db.session.delete(anonymous)
+    return mine
+
+
+def _merge_lessons(source_id: int, target_id: int) -> None:
+    """Move lesson rows from one learner to another, folding rows for the same lesson."""
+    theirs = {row.lesson_slug: row for row in _lesson_rows(target_id)}
+    for row in _lesson_rows(source_id):
+        kept = theirs.get(row.lesson_slug)
+        if kept is None:
+            row.learner_id = target_id
+            continue
+        kept.started_at = min(as_utc(kept.started_at), as_utc(row.started_at))
+        done = [as_utc(moment) for moment in (kept.completed_at, row.completed_at) if moment is not None]
+        kept.completed_at = min(done) if done else None
+        db.session.delete(row)
+
+
+def _lesson_rows(learner_id: int) -> list[LessonProgress]:
+    """Return every lesson row of a learner."""
+    return list(db.session.scalars(sa.select(LessonProgress).where(LessonProgress.learner_id == learner_id)))
+
+
+# Lessons -------------------------------------------------------------------------------
+
+
+def find_lesson_progress(learner_id: int, slug: str) -> LessonProgress | None:
+    """Return the learner's row for lesson ``slug``, if they opened it."""
+    return db.session.scalar(
+        sa.select(LessonProgress).where(
+            LessonProgress.learner_id == learner_id, LessonProgress.lesson_slug == slug
+        )
+    )
+
+
+def start_lesson(learner: Learner, slug: str) -> LessonProgress:
+    """Record that the learner opened lesson ``slug`` (only the first time counts)."""
+    row = find_lesson_progress(learner.id, slug)
+    if row is not None:
+        return row
+    row = LessonProgress(learner_id=learner.id, lesson_slug=slug)
+    return _insert_once(row, lambda: find_lesson_progress(learner.id, slug))
+
+
+def complete_lesson(learner: Learner, slug: str) -> LessonProgress:
+    """Record that the learner marked lesson ``slug`` as done (the first time counts)."""
+    row = start_lesson(learner, slug)
+    if row.completed_at is None:
+        with transaction():
+            row.completed_at = utcnow()
+    return row
+
+
+# Quizzes -------------------------------------------------------------------------------
+
+
+def find_open_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
+    """Return the learner's latest attempt at the quiz if it is still unfinished."""
+    latest = db.session.scalar(
+        sa.select(QuizAttempt)
+        .where(QuizAttempt.learner_id == learner_id, QuizAttempt.quiz_id == quiz_id)
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+        .limit(1)
+    )
+    if latest is None or latest.is_finished:
+        return None
+    return latest
+
+
+def start_attempt(
+    learner: Learner, quiz: Quiz, mode: str = "all", question_ids: list[str] | None = None
+) -> QuizAttempt:
+    """Begin a new attempt at ``quiz``: every question, or only ``question_ids`` (missed ones).
+
+    An unfinished earlier attempt is left as it is: its answers still count towards
+    mastery, but it is no longer the open one.
+    """
+    if mode not in ATTEMPT_MODES:
+        raise ProgressError(f"Unknown quiz mode {mode[:16]!r}; use one of {', '.join(ATTEMPT_MODES)}.")
+    known = [question.id for question in quiz.questions]
+    if question_ids is None:
+        chosen = known
+    else:
+        wanted = set(question_ids)
+        chosen = [question_id for question_id in known if question_id in wanted]
+    if not chosen:
+        raise ProgressError("There are no questions to ask in this attempt.")
+    attempt = QuizAttempt(learner_id=learner.id, quiz_id=quiz.id, mode=mode, question_ids=chosen)
+    with transaction():
+        db.session.add(attempt)
+    return attempt
+
+
+def find_question(quiz: Quiz, question_id: object) -> Question:
+    """Return the question ``question_id`` of ``quiz``, or raise ``UnknownQuestion``."""
+    if isinstance(question_id, str):
+        for question in quiz.questions:
+            if question.id == question_id:
+                return question
+    shown = str(question_id)[:80]
+    raise UnknownQuestion(f"Question {shown!r} is not part of this quiz.")
+
+
+def judge(question: Question, raw: object) -> tuple[Any, Result]:
+    """Normalize and grade an answer without writing anything; raise ``BadAnswer``."""
+    try:
+        answer = coerce_answer(question, raw)
+    except InvalidAnswer as exc:
+        raise BadAnswer(str(getattr(exc, "message", None) or exc)) from exc
+    return jsonable(answer), grade(question, answer)
+
+
+def jsonable(value: Any) -> Any:
+    """Return ``value`` with tuples and sets as lists, ready for a JSON column."""
+    if isinstance(value, (tuple, list)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(jsonable(item) for item in value)
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    return value
+
+
+def submit_answer(
+    learner: Learner, quiz: Quiz, question_id: object, raw: object, attempt_id: int | None = None
+) -> Submission:
+    """Grade an answer and store it in the learner's open attempt (started if needed).
+
+    Answering a question twice in one attempt returns the first answer: the feedback
+    shown the first time already gave the right answer away.
+    """
+    question = find_question(quiz, question_id)
+    answer, result = judge(question, raw)
+    attempt = _attempt_for_answer(learner, quiz, attempt_id)
+    if question.id not in attempt.question_ids:
+        raise UnknownQuestion(f"Question {question.id!r} is not part of this attempt.")
+    earlier = _find_response(attempt.id, question.id)
+    if earlier is not None:
+        return Submission(attempt, earlier, _stored_result(earlier, result), created=False)
+    response = QuestionResponse(
+        attempt=attempt,
+        question_id=question.id,
+        answer=answer,
+        correct=bool(result.correct),
+        score=float(result.score),
+    )
+    try:
+        with transaction():
+            db.session.add(response)
+            db.session.flush()
+            _finish_if_complete(attempt)
+    except IntegrityError:
+        earlier = _find_response(attempt.id, question.id)
+        if earlier is None:
+            raise
+        return Submission(earlier.attempt, earlier, _stored_result(earlier, result), created=False)
+    return Submission(attempt, response, result, created=True)
+
+
+def _attempt_for_answer(learner: Learner, quiz: Quiz, attempt_id: int | None) -> QuizAttempt:
+    """Return the attempt an answer goes to: the one named, the open one, or a new one."""
+    if attempt_id is None:
+        attempt = find_open_attempt(learner.id, quiz.id)
+        return attempt if attempt is not None else start_attempt(learner, quiz)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.learner_id != learner.id or attempt.quiz_id != quiz.id:
+        raise AttemptClosed("This quiz attempt does not exist; reload the quiz and answer again.")
+    if attempt.is_finished:
+        raise AttemptClosed("This quiz attempt is already finished; start a new one to answer again.")
+    return attempt
+
+
+def _find_response(attempt_id: int, question_id: str) -> QuestionResponse | None:
+    """Return the answer already stored for a question of an attempt."""
+    return db.session.scalar(
+        sa.select(QuestionResponse).where(
+            QuestionResponse.attempt_id == attempt_id, QuestionResponse.question_id == question_id
+        )
+    )
+
+
+def _stored_result(response: QuestionResponse, fresh: Result) -> Result:
+    """Return the grade of a stored answer, worded like a fresh grading of it."""
+    return replace(fresh, correct=response.correct, score=response.score)
+
+
+def _finish_if_complete(attempt: QuizAttempt) -> None:
+    """Close the attempt once every question has an answer."""
+    answered = {response.question_id for response in attempt.responses}
+    if all(question_id in answered for question_id in attempt.question_ids):
+        _close(attempt)
+
+
+def _close(attempt: QuizAttempt) -> None:
+    """Set the finish time and the score: the mean over the questions asked (unanswered count 0)."""
+    scores = {response.question_id: response.score for response in attempt.responses}
+    attempt.finished_at = utcnow()
+    attempt.score = sum(scores.get(question_id, 0.0) for question_id in attempt.question_ids) / max(
+        1, len(attempt.question_ids)
+    )
+
+
+def finish_attempt(attempt: QuizAttempt) -> QuizAttempt:
+    """Close an attempt that can no longer be completed (its last questions left the course)."""
+    if not attempt.is_finished:
+        with transaction():
+            _close(attempt)
+    return attempt
