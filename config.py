@@ -48,6 +48,10 @@ class Config:
     # for an afternoon must not lose the answer they post.
     WTF_CSRF_TIME_LIMIT = None
 
+    # flask-sock: cap a frame's size before any view code sees it, and keep idle
+    # sockets alive through proxies.
+    SOCK_SERVER_OPTIONS: ClassVar[dict] = {"max_message_size": 65536, "ping_interval": 25}
+
     LANGUAGES = ("en", "zh")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")

@@ -157,6 +157,8 @@ def test_xray_of_the_chat_page(client):
     assert trace["endpoint"] == "websockets.demo_chat"
     assert trace["rule"] == "/topics/websockets/demo/chat"
     assert trace["blueprint"] == "websockets"
+    hooks = [event["detail"] for event in trace["events"] if event["name"] == "before_request"]
+    assert "websockets: app.topics.websockets.demos.refuse_cross_site_sockets" in hooks
 
 
 # ---- one real server -------------------------------------------------------------------
