@@ -29,13 +29,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 # Compile the message catalogs (app/translations/<lang>/LC_MESSAGES/messages.po).
 translations: $(VENV)/.runtime
 	@if ls app/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d app/translations; fi
+		$(BIN)/pybabel -q compile -d app/translations; fi
 
 # Re-extract the strings of the code and templates, and merge them into every catalog.
 translations-update: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file \
 		--project "Inside Flask" -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 run: $(VENV)/.runtime translations
 	$(PY) manage.py init

@@ -81,6 +81,11 @@ def child_env() -> dict[str, str]:
     return env
 
 
+# Computed once, in the main thread: pytest rewrites os.environ (PYTEST_CURRENT_TEST) while
+# the pool's threads start processes, and iterating os.environ then races with it.
+CHILD_ENV = child_env()
+
+
 def run_blocks(path: str, source: str, blocks: list[dict], timeout: int = BLOCK_TIMEOUT) -> list[dict]:
     """Run ``blocks`` (line, code, group) in one fresh process; return one result per block."""
     with tempfile.TemporaryDirectory(prefix="snippets-") as workdir:
@@ -93,7 +98,7 @@ def run_blocks(path: str, source: str, blocks: list[dict], timeout: int = BLOCK_
             proc = subprocess.run(
                 [sys.executable, "-c", CHILD, str(job), str(out)],
                 cwd=cwd,
-                env=child_env(),
+                env=CHILD_ENV,
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
                 text=True,
