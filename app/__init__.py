@@ -47,9 +47,9 @@ def create_app(config: str | type[Config] | None = None, overrides: Mapping[str,
     init_extensions(app)
     register_blueprints(app)
     init_cli(app)
+    init_content(app)
     # Last: the X-ray wraps every hook registered above.
     init_demos(app)
-    init_content(app)
     return app
 
 
