@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +41,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         with partial.open("wb") as target:
             write_mo(target, catalog)
         partial.replace(mo)
+
+
+def free_port() -> int:
+    """Return a free loopback port below the ephemeral range (32768+), where TIME-WAIT can't block it."""
+    rng = secrets.SystemRandom()
+    for _ in range(200):
+        port = rng.randint(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def require_service(name: str, value: str | None) -> str:
@@ -141,6 +156,16 @@ def app(app_settings: dict) -> Iterator[Flask]:
     with app.app_context():
         _db.session.remove()
         _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def read_only_app(tmp_path_factory) -> Iterator[Flask]:
+    """Build one app for a module whose tests only read (most demos): a fresh app per test buys nothing."""
+    path = tmp_path_factory.mktemp("read-only") / "test.sqlite3"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "REDIS_URL": None})
+    yield app
+    with app.app_context():
         _db.engine.dispose()
 
 

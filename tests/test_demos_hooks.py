@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
-from app.extensions import db
-
 URL = "/topics/hooks/demo/trace"
 JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """Share one app across this module: its demos only read, so a fresh app per test buys nothing."""
-    path = tmp_path_factory.mktemp("demos") / "test.sqlite3"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "REDIS_URL": None})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def app(read_only_app):
+    """Share one app across this module: its demos only read."""
+    return read_only_app
 
 
 def traces(client, failure="unhandled"):

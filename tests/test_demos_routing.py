@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
-from app.extensions import db
-
 MATCH_URL = "/topics/routing/demo/match"
 URL_FOR_URL = "/topics/routing/demo/url-for"
 JSON = {"Accept": "application/json"}
@@ -14,13 +11,9 @@ ORDER = "6f1c2e0a-8b4d-4c53-9a7e-3f2d1c0b9a88"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """Share one app across this module: its demos only read, so a fresh app per test buys nothing."""
-    path = tmp_path_factory.mktemp("demos") / "test.sqlite3"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "REDIS_URL": None})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def app(read_only_app):
+    """Share one app across this module: its demos only read."""
+    return read_only_app
 
 
 def match(client, path, method="GET"):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from conftest import csrf_token
 
-from app import create_app
-from app.extensions import db
 from app.topics.templating import demos as templating_demos
 
 HELPERS_URL = "/topics/templating/demo/helpers"
@@ -16,13 +14,9 @@ JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """Share one app across this module: its demos only read, so a fresh app per test buys nothing."""
-    path = tmp_path_factory.mktemp("demos") / "test.sqlite3"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "REDIS_URL": None})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def app(read_only_app):
+    """Share one app across this module: its demos only read."""
+    return read_only_app
 
 
 def test_helpers_render_with_extends_macro_and_every_helper(client):

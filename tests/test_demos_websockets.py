@@ -9,9 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import random
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +22,7 @@ from pathlib import Path
 import pytest
 import redis
 from conftest import csrf_token
+from conftest import free_port
 from flask import Flask
 from simple_websocket import Client
 from werkzeug.serving import make_server
@@ -41,19 +40,6 @@ HANDSHAKE = {
     "Sec-WebSocket-Version": "13",
     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
 }
-
-
-def free_port() -> int:
-    """Return a free loopback port below the ephemeral range."""
-    for _ in range(200):
-        port = random.randint(20000, 32000)
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port below 32768")
 
 
 @contextmanager

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import threading
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 from conftest import IN_CI
+from conftest import free_port
 from conftest import require_service
 from flask import Flask
 from flask_migrate import upgrade
@@ -44,20 +44,6 @@ LAUNCH_ARGS = [
 ]
 #: Where screenshots go when ``SCREENSHOT_DIR`` is set (they are not taken otherwise).
 SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
-
-
-def free_port() -> int:
-    """Return a free loopback port below the ephemeral range (32768+)."""
-    rng = secrets.SystemRandom()
-    for _ in range(200):
-        port = rng.randint(20000, 32000)
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port between 20000 and 32000")
 
 
 class QuietHandler(WSGIRequestHandler):

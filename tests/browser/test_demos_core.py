@@ -9,19 +9,10 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from browser.actions import open_demo
+from browser.actions import submit
+
 pytestmark = pytest.mark.browser
-
-
-def open_demo(page: Page, live_server: str, path: str) -> None:
-    """Open a demo page and wait until its X-ray has the finished trace."""
-    page.goto(live_server + path)
-    expect(page.locator("h1")).to_be_visible()
-
-
-def submit(page: Page, label: str) -> None:
-    """Click a submit button by its text and wait for the next page."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=label).click()
 
 
 def test_wsgi_demo(page: Page, live_server: str, page_errors: list[str]) -> None:

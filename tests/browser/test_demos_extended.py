@@ -13,19 +13,10 @@ from playwright.sync_api import BrowserContext
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from browser.actions import open_demo
+from browser.actions import submit
+
 pytestmark = pytest.mark.browser
-
-
-def open_demo(page: Page, live_server: str, path: str) -> None:
-    """Open a demo page."""
-    page.goto(live_server + path)
-    expect(page.locator("h1")).to_be_visible()
-
-
-def submit(page: Page, label: str) -> None:
-    """Click the submit button with exactly this text and wait for the next page."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=label, exact=True).click()
 
 
 def test_flash_demo(page: Page, live_server: str, page_errors: list[str], screenshot) -> None:
