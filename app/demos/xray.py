@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from blinker import NamedSignal
 from flask import Flask
 from flask import current_app
 from flask import g
@@ -36,17 +37,9 @@ HOOK_REGISTRIES = {
     "context_processor": "template_context_processors",
 }
 
-SIGNALS = (
-    "appcontext_pushed",
-    "request_started",
-    "before_render_template",
-    "template_rendered",
-    "message_flashed",
-    "got_request_exception",
-    "request_finished",
-    "request_tearing_down",
-    "appcontext_tearing_down",
-    "appcontext_popped",
+#: Every signal Flask defines, read from flask.signals itself (ten in Flask 3.1).
+SIGNALS: tuple[str, ...] = tuple(
+    name for name, value in vars(signals).items() if isinstance(value, NamedSignal)
 )
 
 #: Names whose values the panel never shows.

@@ -28,21 +28,9 @@ from werkzeug.exceptions import BadRequest
 from app.demos import demo
 from app.demos import field_text
 from app.demos import render_demo
+from app.demos.xray import SIGNALS as FLASK_SIGNALS
 from app.topics.signals import bp
 
-#: Every signal Flask sends, by the name it has in ``flask.signals``.
-FLASK_SIGNALS = (
-    "appcontext_pushed",
-    "request_started",
-    "before_render_template",
-    "template_rendered",
-    "message_flashed",
-    "got_request_exception",
-    "request_finished",
-    "request_tearing_down",
-    "appcontext_tearing_down",
-    "appcontext_popped",
-)
 TRACE_PATHS = {"/": "a normal page", "/fail": "a view that raises", "/missing": "a URL that matches nothing"}
 
 
