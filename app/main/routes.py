@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from importlib.metadata import version
 
 from flask import current_app
+from flask import g
 from flask import jsonify
 from flask import redirect
 from flask import render_template
@@ -93,8 +95,12 @@ def readyz():
 
 @bp.app_template_global()
 def current_lang() -> str:
-    """Return the language pages are shown in (``en`` or ``zh``)."""
-    return str(get_locale() or "en")
+    """Return the language pages are shown in (``en`` or ``zh``), worked out once per request."""
+    # Templates ask for it dozens of times per page (the topic menu alone, 16).
+    lang = g.get("_current_lang")
+    if lang is None:
+        lang = g._current_lang = str(get_locale() or "en")
+    return lang
 
 
 @bp.app_template_global()
@@ -104,12 +110,14 @@ def all_topics():
 
 
 @bp.app_template_global()
+@functools.cache
 def flask_version() -> str:
-    """Return the installed Flask version shown in the footer."""
+    """Return the installed Flask version shown in the footer (read once per process)."""
     return version("flask")
 
 
 @bp.app_template_global()
+@functools.cache
 def werkzeug_version() -> str:
-    """Return the installed Werkzeug version shown in the footer."""
+    """Return the installed Werkzeug version shown in the footer (read once per process)."""
     return version("werkzeug")
