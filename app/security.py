@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 from flask import Response
+from flask import request
+from werkzeug.exceptions import BadRequest
 
 # No 'unsafe-inline' anywhere: every script and style comes from /static.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -32,7 +34,17 @@ SECURITY_HEADERS = {
 
 
 def init_security(app: Flask) -> None:
-    """Add the security headers to every response the app sends."""
+    """Add the security headers to every response, and refuse malformed JSON bodies."""
+
+    @app.before_request
+    def require_json_objects() -> None:
+        # Flask-WTF reads a JSON body as form data with ImmutableMultiDict(get_json()),
+        # which raises on a list, a string or a number; every JSON endpoint here takes
+        # an object, so anything else is the client's mistake: a 400, never a 500.
+        if request.is_json and request.method in {"POST", "PUT", "PATCH"}:
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict):
+                raise BadRequest("The request body must be a JSON object of names to values.")
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:

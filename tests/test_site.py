@@ -144,3 +144,29 @@ def test_language_switch_refuses_offsite_redirect(client):
     token = csrf_token(client, "/")
     response = client.post("/language", data={"lang": "en", "next": "//evil.example/", "csrf_token": token})
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("body", [[1, 2], "text", 42, True])
+def test_a_json_body_that_is_not_an_object_is_a_400(client, body):
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 400
+    assert "must be a JSON object" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/auth/register", "/topics/forms/demo/register"])
+@pytest.mark.parametrize("value", [1.5, {"a": 1}, [1, 2], None])
+def test_form_fields_sent_as_json_must_be_text(client, path, value):
+    token = csrf_token(client, "/auth/login")
+    body = {"email": value, "password": value, "username": value, "confirm": value}
+    response = client.post(path, json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 400
+    assert "must be strings" in response.get_data(as_text=True)
+
+
+def test_form_fields_sent_as_json_strings_are_validated_normally(client, auth):
+    auth.create_user()
+    token = csrf_token(client, "/auth/login")
+    body = {"email": "ada@example.com", "password": "correct horse"}
+    response = client.post("/auth/login", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 303

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms import StringField
@@ -16,6 +15,7 @@ from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
 from app.extensions import db
+from app.forms import SiteForm
 from app.models import User
 from app.models import normalize_email
 
@@ -27,7 +27,7 @@ def stripped(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     """Email and password."""
 
     email = EmailField(
@@ -45,7 +45,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(SiteForm):
     """Email, display name and a password typed twice."""
 
     email = EmailField(

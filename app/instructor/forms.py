@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 from wtforms import TextAreaField
 
+from app.forms import SiteForm
 
-class PreviewForm(FlaskForm):
+
+class PreviewForm(SiteForm):
     """Markdown to preview, pasted by an instructor."""
 
     markdown = TextAreaField("Markdown")

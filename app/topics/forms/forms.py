@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import PasswordField
@@ -14,8 +13,10 @@ from wtforms.validators import EqualTo
 from wtforms.validators import Length
 from wtforms.validators import Regexp
 
+from app.forms import SiteForm
 
-class RegisterForm(FlaskForm):
+
+class RegisterForm(SiteForm):
     """Username, email, a password typed twice and the terms; CSRF comes from FlaskForm."""
 
     username = StringField(
