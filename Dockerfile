@@ -15,7 +15,8 @@ WORKDIR /srv/app
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
 COPY --chown=app:app . .
-RUN pybabel compile -q -d app/translations 2>/dev/null || true \
+# The .mo catalogs are build output (not in git): compile them into the image.
+RUN pybabel -q compile -d app/translations \
     && mkdir -p instance && chown app:app instance
 USER app
 EXPOSE 8000
