@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -61,14 +62,17 @@ class ContentStore:
         self.renders: dict = {}
         self.lock = threading.Lock()
 
+    @functools.cached_property
+    def demo_urls(self) -> dict[str, str]:
+        """Return endpoint → URL of the app's routes; the URL map is fixed once the app is built."""
+        return demo_urls(self.app.url_map)
+
     def build(self) -> Catalog:
         """Build a fresh catalog from disk, checked against the app's URL map.
 
         Texts unchanged since the last build are not rendered again.
         """
-        builder = CatalogBuilder(
-            self.lessons_dir, self.quizzes_dir, demo_urls(self.app.url_map), cache=self.renders
-        )
+        builder = CatalogBuilder(self.lessons_dir, self.quizzes_dir, self.demo_urls, cache=self.renders)
         catalog = builder.build()
         if self.auto_reload:
             self.renders = builder.cache

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort
-from flask import current_app
 from flask import jsonify
 from flask import render_template
 from flask import request
@@ -11,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.content import get_catalog
-from app.content.catalog import demo_urls
 from app.content.preview import MAX_PREVIEW_BYTES
 from app.content.preview import Preview
 from app.content.preview import render_preview
+from app.content.store import content_store
 from app.extensions import login
 from app.instructor import bp
 from app.instructor.forms import PreviewForm
@@ -42,7 +41,7 @@ def too_big_message() -> str:
 
 def preview(text: str) -> Preview:
     """Render ``text`` with links resolved against the course and this app's demos."""
-    return render_preview(text, get_catalog(), demo_urls(current_app.url_map))
+    return render_preview(text, get_catalog(), content_store().demo_urls)
 
 
 @bp.route("/preview", methods=["GET", "POST"])
