@@ -85,7 +85,6 @@ def test_tables_inline_code_and_task_lists(routing_en):
         ("tip", "A tip"),
         ("warning", "Warning"),
         ("interview", "Interview answer"),
-        ("changed", "Changed in Flask 2.0"),
     ],
 )
 def test_admonitions(routing_en, kind, title):
@@ -93,13 +92,59 @@ def test_admonitions(routing_en, kind, title):
 
 
 def test_untitled_admonitions_get_titles_in_the_texts_language():
-    text = "!!! note\n    x\n\n!!! interview\n    y\n\n!!! changed\n    z\n"
+    text = "!!! note\n    x\n\n!!! interview\n    y\n\n!!! correction\n    z\n"
     zh = render_markdown(text, lang="zh").html
     assert '<p class="admonition-title">注意</p>' in zh
     assert '<p class="admonition-title">面试回答</p>' in zh
-    assert '<p class="admonition-title">版本变化</p>' in zh
+    assert '<p class="admonition-title">更正</p>' in zh
     en = render_markdown(text).html
     assert '<p class="admonition-title">Interview answer</p>' in en
+    assert '<p class="admonition-title">Correction</p>' in en
+
+
+def test_changed_box_carries_its_version_as_data(catalog, routing_en):
+    box = (
+        '<div class="admonition changed" data-changes="flask@2.0" data-component="flask" '
+        'data-version="2.0">\n<p class="admonition-title">{}</p>'
+    )
+    assert box.format("Changed in Flask 2.0") in routing_en
+    assert box.format("Flask 2.0 起的变化") in catalog.lessons["routing"].texts["zh"].html
+    (note,) = catalog.lessons["routing"].texts["en"].changes
+    assert (note.component, note.versions, note.title) == ("flask", ("2.0",), "")
+
+
+@pytest.mark.parametrize(
+    ("written", "lang", "attributes", "title"),
+    [
+        (
+            "Werkzeug 2.2: converters gained `part_isolating`",
+            "en",
+            'data-changes="werkzeug@2.2" data-component="werkzeug" data-version="2.2"',
+            "Changed in Werkzeug 2.2: converters gained <code>part_isolating</code>",
+        ),
+        (
+            "Flask 1.0, 2.2, 3.1: defaults",
+            "zh",
+            'data-changes="flask@1.0 flask@2.2 flask@3.1" data-component="flask" data-version="1.0 2.2 3.1"',
+            "Flask 1.0、2.2、3.1 起的变化：defaults",
+        ),
+        (
+            "Werkzeug 2.0, Flask 2.2",
+            "en",
+            'data-changes="werkzeug@2.0 flask@2.2" data-component="werkzeug" data-version="2.0"',
+            "Changed in Werkzeug 2.0 and Flask 2.2",
+        ),
+        (
+            "2.3",
+            "en",
+            'data-changes="flask@2.3" data-component="flask" data-version="2.3"',
+            "Changed in Flask 2.3",
+        ),
+    ],
+)
+def test_changed_box_versions_and_titles(written, lang, attributes, title):
+    html = render_markdown(f'!!! changed "{written}"\n    body\n', lang=lang).html
+    assert f'<div class="admonition changed" {attributes}>\n<p class="admonition-title">{title}</p>' in html
 
 
 def test_tabs_use_the_alternate_style(routing_en):

@@ -11,6 +11,8 @@ from pathlib import Path
 from werkzeug.routing import BuildError
 from werkzeug.routing import Map
 
+from app.content.diagrams import Diagram
+from app.content.diagrams import load_diagram
 from app.content.graph import course_order
 from app.content.graph import find_cycles
 from app.content.lessons import SHARED_KEYS
@@ -30,12 +32,16 @@ from app.content.render import Rendered
 from app.content.render import Renderer
 from app.content.render import count_words
 from app.content.snippets import iter_code_blocks
+from app.content.versions import course_versions
+from app.content.versions import newer_than_verified
 from app.topics import TOPIC_NAMES
 
 #: The repository root: problem paths are printed relative to it.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 H1 = re.compile(r"^#(?!#)\s*\S")
+CHANGED_LINE = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s*changed\b")
+DIAGRAM_LINE = re.compile(r"^\s*!!!\s*diagram\b")
 
 #: A demo endpoint that exists but cannot be built without URL arguments.
 NEEDS_ARGUMENTS = ""
@@ -98,7 +104,12 @@ class CatalogBuilder:
         self.link_uses: list[LinkUse] = []
         # (slug, language) → the element ids of that rendered text, for anchor checks.
         self.ids: dict[tuple[str, str], frozenset[str]] = {}
-        self.renderer = Renderer(self.resolve)
+        self.diagrams: dict[tuple[str, str], Diagram] = {}
+        self.diagram_paths: dict[tuple[str, str], str] = {}
+        # (topic, name) → the languages whose texts show the diagram.
+        self.diagram_shown: dict[tuple[str, str], set[str]] = {}
+        self.verified: dict[str, str] = {}
+        self.renderer = Renderer(self.resolve, self.find_diagram)
         # Rendered texts of the previous build, reused when text and link targets are unchanged.
         self.previous = cache or {}
         self.cache: dict[tuple, Rendered] = {}
@@ -120,12 +131,28 @@ class CatalogBuilder:
             return f"#demo-{target}"
         return self.demos.get(target) or None
 
-    def render(self, text: str, path: str, line: int, lang: str, inline: bool = False, search: bool = False):
+    def find_diagram(self, topic: str, name: str) -> Diagram | None:
+        """Return the checked diagram ``lessons/<topic>/diagrams/<name>.svg``, or None."""
+        return self.diagrams.get((topic, name))
+
+    def render(
+        self,
+        text: str,
+        path: str,
+        line: int,
+        lang: str,
+        inline: bool = False,
+        search: bool = False,
+        topic: str = "",
+    ):
         """Render ``text`` and remember its links; ``search`` finds each link's own line."""
-        key = (text, inline, lang, self.links_key)
+        key = (text, inline, lang, topic, self.links_key)
         rendered = self.previous.get(key) or self.cache.get(key)
         if rendered is None:
-            rendered = self.renderer.render_inline(text, lang) if inline else self.renderer.render(text, lang)
+            if inline:
+                rendered = self.renderer.render_inline(text, lang)
+            else:
+                rendered = self.renderer.render(text, lang, topic)
         self.cache[key] = rendered
         lines = text.split("\n")
         for link in rendered.links:
@@ -134,7 +161,104 @@ class CatalogBuilder:
                 needle = f"{link.scheme}:{link.target}"
                 where = next((line + i for i, row in enumerate(lines) if needle in row), line)
             self.link_uses.append(LinkUse(path, where, lang, link))
+        self.check_blocks(rendered, lines if search else [], path, line, lang, topic)
         return rendered
+
+    def check_blocks(
+        self, rendered: Rendered, lines: list[str], path: str, first: int, lang: str, topic: str
+    ) -> None:
+        """Report changed boxes and diagram blocks that cannot be shown as written."""
+
+        def lines_of(pattern: re.Pattern[str]) -> list[int | None]:
+            return [first + i for i, row in enumerate(lines) if pattern.match(row)]
+
+        where = lines_of(CHANGED_LINE)
+        for index, use in enumerate(rendered.changes):
+            at = where[index] if index < len(where) else first
+            if use.note is None:
+                self.problem(path, at, use.error or "")
+                continue
+            newer = newer_than_verified(use.note, self.verified)
+            if newer is not None:
+                self.problem(
+                    path,
+                    at,
+                    f"{newer.name} {newer.version} is newer than the {newer.name} the course is verified "
+                    f"with ({self.verified[newer.component]})",
+                )
+        where = lines_of(DIAGRAM_LINE)
+        seen: set[str] = set()
+        for index, use in enumerate(rendered.diagrams):
+            at = where[index] if index < len(where) else first
+            if not use.name:
+                self.problem(
+                    path, at, 'a diagram block needs the diagram\'s name: !!! diagram "request-lifecycle"'
+                )
+                continue
+            owner, _, name = use.name.rpartition("/")
+            owner = owner or topic
+            if not use.resolved:
+                expected = display_path(self.lessons_dir / owner / "diagrams" / f"{name}.svg")
+                if (owner, name) in self.diagram_paths:
+                    self.problem(
+                        path, at, f"diagram {use.name!r} cannot be shown: see the problems of {expected}"
+                    )
+                else:
+                    self.problem(path, at, f"unknown diagram {use.name!r}: there is no {expected}")
+                continue
+            self.diagram_shown.setdefault((owner, name), set()).add(lang)
+            if not use.has_caption:
+                self.problem(
+                    path,
+                    at,
+                    f"diagram {use.name!r} needs a caption: indent its text alternative under the "
+                    "!!! diagram line",
+                )
+            if use.name in seen:
+                self.problem(path, at, f"diagram {use.name!r} is shown twice in this text")
+            seen.add(use.name)
+
+    def read_diagrams(self) -> None:
+        """Read and check every ``lessons/<topic>/diagrams/*.svg``."""
+        for topic in self.topics:
+            folder = self.lessons_dir / topic / "diagrams"
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                rel = display_path(path)
+                if path.suffix != ".svg":
+                    self.problem(rel, None, "only .svg files belong in a diagrams folder")
+                    continue
+                self.diagram_paths[(topic, path.stem)] = rel
+                diagram = load_diagram(
+                    path, rel, topic, lambda line, message, rel=rel: self.problem(rel, line, message)
+                )
+                if diagram is not None:
+                    self.diagrams[(topic, path.stem)] = diagram
+
+    def check_diagrams_shown(self, lessons: Mapping[str, Lesson]) -> None:
+        """Report diagrams no lesson shows, and those shown in one language only."""
+        for (topic, name), rel in self.diagram_paths.items():
+            shown = self.diagram_shown.get((topic, name), set())
+            if not shown:
+                self.problem(rel, None, f"diagram {name!r} is not shown by any lesson")
+                continue
+            for lesson in lessons.values():
+                langs = {
+                    lang
+                    for lang, text in lesson.texts.items()
+                    if any(
+                        d.rpartition("/")[2] == name and (d.rpartition("/")[0] or lesson.topic) == topic
+                        for d in text.diagrams
+                    )
+                }
+                for lang in set(lesson.texts) - langs if langs else ():
+                    other = sorted(langs)[0]
+                    self.problem(
+                        lesson.texts[lang].path,
+                        None,
+                        f"diagram {name!r} is shown in the {other} version but not in this one",
+                    )
 
     # -- the build -----------------------------------------------------------------------
 
@@ -142,10 +266,23 @@ class CatalogBuilder:
         """Return the catalog, with every problem found on the way."""
         files = self.read_lessons()
         lessons = self.pair_lessons(files)
+        self.read_diagrams()
+        self.verified = course_versions(
+            self.shared(versions)["verified_with"] for versions in lessons.values()
+        )
         self.slug_topic = {slug: self.shared(versions)["topic"] for slug, versions in lessons.items()}
-        self.links_key = hash((frozenset(self.slug_topic.items()), frozenset((self.demos or {}).items())))
+        self.links_key = hash(
+            (
+                frozenset(self.slug_topic.items()),
+                frozenset((self.demos or {}).items()),
+                frozenset((key, d.markup["en"], d.markup["zh"]) for key, d in self.diagrams.items()),
+                frozenset(self.diagram_paths),
+                frozenset(self.verified.items()),
+            )
+        )
         self.check_course(lessons)
         built = {slug: self.render_lesson(slug, versions) for slug, versions in lessons.items()}
+        self.check_diagrams_shown(built)
         quizzes = self.read_quizzes()
         questions = self.index_questions(quizzes)
         for versions in lessons.values():
@@ -170,6 +307,7 @@ class CatalogBuilder:
             topics=frozen_map(topics),
             lesson_order=course_order(built, self.topics),
             problems=problems,
+            verified_with=frozen_map(self.verified),
         )
 
     def read_lessons(self) -> list[LessonFile]:
@@ -277,7 +415,9 @@ class CatalogBuilder:
         """Render each language version of a lesson."""
         texts = {}
         for lang, source in versions.items():
-            rendered = self.render(source.body, source.path, source.body_line, lang, search=True)
+            rendered = self.render(
+                source.body, source.path, source.body_line, lang, search=True, topic=source.meta["topic"]
+            )
             if rendered.h1_count:
                 self.problem(
                     source.path,
@@ -295,6 +435,8 @@ class CatalogBuilder:
                 summary_html=self.render(
                     source.meta["summary"], source.path, source.line_of("summary"), lang, inline=True
                 ).html,
+                changes=tuple(use.note for use in rendered.changes if use.note is not None),
+                diagrams=tuple(use.name for use in rendered.diagrams if use.resolved),
             )
             self.ids[(slug, lang)] = rendered.ids
         meta = self.shared(versions)

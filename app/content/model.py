@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from types import MappingProxyType
 
+from app.content.versions import ChangeNote
+
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 
 QUESTION_TYPES: tuple[str, ...] = (
@@ -76,6 +78,10 @@ class LessonText:
     word_count: int
     #: ``summary`` rendered as inline Markdown (``code`` and links work), for the course map.
     summary_html: str = ""
+    #: The "changed" boxes of this text, in order: the package versions each one names.
+    changes: tuple[ChangeNote, ...] = ()
+    #: The names of the diagrams this text shows, in order.
+    diagrams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,10 +165,20 @@ class Catalog:
     topics: Mapping[str, tuple[str, ...]]
     lesson_order: tuple[str, ...]
     problems: tuple[Problem, ...] = ()
+    #: Package → the version the course was verified with (the newest any lesson names).
+    verified_with: Mapping[str, str] = field(default_factory=frozen_map)
 
     def topic_lessons(self, topic: str) -> tuple[Lesson, ...]:
         """Return the lessons of ``topic`` in their order."""
         return tuple(self.lessons[slug] for slug in self.topics.get(topic, ()))
+
+    def version_changes(self) -> tuple[tuple[str, ChangeNote], ...]:
+        """Return (lesson slug, changed box) for every English box of the course, in course order."""
+        rv = []
+        for slug in self.lesson_order:
+            text, _ = self.lessons[slug].text("en")
+            rv.extend((slug, note) for note in text.changes)
+        return tuple(rv)
 
     def summary(self) -> str:
         """Return ``N lessons, M quizzes, Q questions, K errors``."""

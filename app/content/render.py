@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import xml.etree.ElementTree as etree
@@ -14,8 +15,14 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from pymdownx.slugs import slugify
 
+from app.content.diagrams import DiagramResolver
+from app.content.diagrams import DiagramUse
 from app.content.model import Heading
 from app.content.snippets import strip_markers
+from app.content.versions import ChangeNote
+from app.content.versions import VersionError
+from app.content.versions import change_title
+from app.content.versions import parse_change
 
 #: (scheme, target) → URL, or None when the target does not exist.
 LinkResolver = Callable[[str, str], str | None]
@@ -32,7 +39,7 @@ NO_TEXT_REWRITE = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 
 #: Titles of admonitions and collapsible blocks written without one, per language.
 DEFAULT_TITLES: dict[str, dict[str, str]] = {
-    "en": {"interview": "Interview answer", "changed": "Changed"},
+    "en": {"interview": "Interview answer"},
     "zh": {
         "note": "注意",
         "tip": "提示",
@@ -41,7 +48,7 @@ DEFAULT_TITLES: dict[str, dict[str, str]] = {
         "info": "说明",
         "example": "示例",
         "interview": "面试回答",
-        "changed": "版本变化",
+        "correction": "更正",
     },
 }
 
@@ -91,6 +98,14 @@ class Link:
 
 
 @dataclass(frozen=True)
+class ChangeUse:
+    """A ``!!! changed`` box met while rendering: its versions, or why they cannot be read."""
+
+    note: ChangeNote | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class Rendered:
     """The result of rendering one Markdown document."""
 
@@ -99,6 +114,8 @@ class Rendered:
     ids: frozenset[str]
     links: tuple[Link, ...]
     h1_count: int = 0
+    changes: tuple[ChangeUse, ...] = ()
+    diagrams: tuple[DiagramUse, ...] = ()
 
 
 class LinkProcessor(Treeprocessor):
@@ -119,7 +136,13 @@ class LinkProcessor(Treeprocessor):
         if element.tag == "a":
             self.rewrite(element)
         elif element.tag in ("div", "details"):
-            self.default_title(element)
+            kind = block_kind(element)
+            if kind == "changed":
+                self.changed(element)
+            elif kind == "diagram" and element.tag == "div":
+                self.diagram(element)
+            else:
+                self.default_title(element)
         if element.tag in NO_TEXT_REWRITE:
             return
         if element.text:
@@ -128,6 +151,58 @@ class LinkProcessor(Treeprocessor):
             self.walk(child)
             if child.tail:
                 child.tail = CJK_SOFT_BREAK.sub(r"\1", child.tail)
+
+    def changed(self, element: etree.Element) -> None:
+        """Read a changed box's versions into data attributes and title it in the text's language."""
+        title = element[0] if len(element) else None
+        if title is None or title.tag not in ("p", "summary"):
+            return
+        raw = title.text or ""
+        has_markup = len(title) > 0
+        # An untitled box gets its kind as its title: it names no version.
+        written = "" if raw == "Changed" and not has_markup else raw
+        match = re.search(r"[:：]", written)
+        head = written[: match.start()] if match else ("" if has_markup else written)
+        rest = written[match.end() :] if match else ""
+        try:
+            note = parse_change(head)
+        except VersionError as exc:
+            self.renderer.changes.append(ChangeUse(None, str(exc)))
+            return
+        rest = rest.lstrip()
+        tail = "".join(title.itertext())[len(raw) :]
+        note = ChangeNote(note.changes, (rest + tail).strip())
+        self.renderer.changes.append(ChangeUse(note))
+        heading = change_title(ChangeNote(note.changes, ""), self.renderer.lang)
+        separator = "：" if self.renderer.lang == "zh" else ": "
+        title.text = heading + (separator + rest if (rest or len(title)) else "")
+        element.set("data-component", note.component)
+        element.set("data-version", " ".join(note.versions))
+        element.set("data-changes", " ".join(f"{c.component}@{c.version}" for c in note.changes))
+
+    def diagram(self, element: etree.Element) -> None:
+        """Turn a ``!!! diagram "name"`` block into a figure: the inlined SVG and its caption."""
+        title = element[0] if len(element) else None
+        if title is None or title.tag != "p" or title.get("class") != "admonition-title":
+            return
+        name = "" if (title.text == "Diagram" or len(title)) else (title.text or "").strip()
+        body = list(element)[1:]
+        found = self.renderer.find_diagram(name) if name else None
+        self.renderer.diagrams.append(DiagramUse(name, found is not None, bool(body)))
+        element.clear()
+        element.tag = "figure"
+        element.set("class", "diagram")
+        if name:
+            element.set("id", f"diagram-{name}")
+        canvas = etree.SubElement(element, "div", {"class": "diagram-canvas"})
+        if found is not None:
+            canvas.text = self.md.htmlStash.store(found.markup[self.renderer.lang])
+        else:
+            canvas.set("class", "diagram-canvas diagram-missing")
+            canvas.text = f"[diagram {name}]"
+        if body:
+            caption = etree.SubElement(element, "figcaption")
+            caption.extend(body)
 
     def default_title(self, element: etree.Element) -> None:
         """Give an untitled admonition or collapsible block a title in the text's language."""
@@ -166,6 +241,16 @@ class LinkProcessor(Treeprocessor):
             element.set("href", url)
 
 
+def block_kind(element: etree.Element) -> str:
+    """Return the kind of an admonition ``div`` or collapsible ``details`` (``""`` for others)."""
+    classes = (element.get("class") or "").split()
+    if element.tag == "div":
+        if "admonition" not in classes:
+            return ""
+        classes = [name for name in classes if name != "admonition"]
+    return classes[0] if classes else ""
+
+
 class CourseLinks(Extension):
     """Register ``LinkProcessor`` after inline parsing."""
 
@@ -184,27 +269,46 @@ class Renderer:
     ``resolve`` maps ``lesson:slug#anchor`` and ``demo:endpoint`` links to URLs.
     """
 
-    def __init__(self, resolve: LinkResolver | None = None) -> None:
+    def __init__(self, resolve: LinkResolver | None = None, diagrams: DiagramResolver | None = None) -> None:
         self.resolve = resolve
+        self.diagram_resolver = diagrams
         self.links: list[Link] = []
+        self.changes: list[ChangeUse] = []
+        self.diagrams: list[DiagramUse] = []
         self.h1_count = 0
         self.lang = "en"
+        self.topic = ""
         self.md = markdown.Markdown(
             extensions=[*EXTENSIONS, CourseLinks(self)],
             extension_configs=EXTENSION_CONFIGS,
             output_format="html",
         )
 
-    def render(self, text: str, lang: str = "en") -> Rendered:
-        """Render a Markdown document in ``lang`` (marker lines of Python blocks hidden)."""
+    def find_diagram(self, name: str):
+        """Return the diagram ``name`` of the current topic (or ``topic/name``), or None."""
+        if self.diagram_resolver is None:
+            return None
+        topic, _, own = name.rpartition("/")
+        return self.diagram_resolver(topic or self.topic, own)
+
+    def render(self, text: str, lang: str = "en", topic: str = "") -> Rendered:
+        """Render a Markdown document in ``lang`` (marker lines of Python blocks hidden).
+
+        ``topic`` is where ``!!! diagram "name"`` looks for ``diagrams/name.svg``.
+        """
         self.md.reset()
         self.links = []
+        self.changes = []
+        self.diagrams = []
         self.h1_count = 0
         self.lang = lang
+        self.topic = topic
         rv = self.md.convert(strip_markers(text))
         toc = tuple(flatten_toc(getattr(self.md, "toc_tokens", [])))
         ids = frozenset(html.unescape(value) for value in ID_ATTRIBUTE.findall(rv))
-        return Rendered(rv, toc, ids, tuple(self.links), self.h1_count)
+        return Rendered(
+            rv, toc, ids, tuple(self.links), self.h1_count, tuple(self.changes), tuple(self.diagrams)
+        )
 
     def render_inline(self, text: str, lang: str = "en") -> Rendered:
         """Render a short text such as a choice, without its wrapping paragraph."""
@@ -212,7 +316,7 @@ class Renderer:
         inner = rendered.html.strip()
         if inner.startswith("<p>") and inner.endswith("</p>") and inner.count("<p>") == 1:
             inner = inner[3:-4]
-        return Rendered(inner, rendered.toc, rendered.ids, rendered.links, rendered.h1_count)
+        return dataclasses.replace(rendered, html=inner)
 
 
 def flatten_toc(tokens: Iterable[dict]) -> Iterable[Heading]:
