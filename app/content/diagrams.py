@@ -275,7 +275,7 @@ def serialize(node: Node, lang: str, prefix: str) -> str:
         attrs.append(f' id="{prefix}{node.tag}"')
     if node.tag == "svg":
         attrs = [a for a in attrs if not a.startswith((" width=", " height="))]
-        attrs.append(f' role="img" aria-labelledby="{prefix}title {prefix}desc"')
+        attrs.append(f' role="img" aria-labelledby="{prefix}title" aria-describedby="{prefix}desc"')
     inner = "".join(
         html.escape(child, quote=False) if isinstance(child, str) else serialize(child, lang, prefix)
         for child in node.children

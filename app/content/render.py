@@ -193,7 +193,7 @@ class LinkProcessor(Treeprocessor):
         element.tag = "figure"
         element.set("class", "diagram")
         if name:
-            element.set("id", f"diagram-{name}")
+            element.set("id", f"diagram-{name.rpartition('/')[2]}")
         canvas = etree.SubElement(element, "div", {"class": "diagram-canvas"})
         if found is not None:
             canvas.text = self.md.htmlStash.store(found.markup[self.renderer.lang])
