@@ -112,10 +112,119 @@ EXPECTED = [
         "question shared-id: source must be seed-q01 … seed-q60 or 'original', not 'seed-q99'",
     ),
     ("quizzes/routing.yaml", 49, "question shared-id: unknown key 'hint' for a true_false question"),
+    # diagram blocks in a lesson
+    (
+        "lessons/signals/01-diagrams.en.md",
+        14,
+        "diagram 'bare' needs a caption: indent its text alternative under the !!! diagram line",
+    ),
+    (
+        "lessons/signals/01-diagrams.en.md",
+        16,
+        f"unknown diagram 'missing': there is no {BROKEN}/lessons/signals/diagrams/missing.svg",
+    ),
+    (
+        "lessons/signals/01-diagrams.en.md",
+        19,
+        "diagram 'scripted' cannot be shown: see the problems of "
+        f"{BROKEN}/lessons/signals/diagrams/scripted.svg",
+    ),
+    ("lessons/signals/01-diagrams.en.md", 22, "diagram 'good' is shown twice in this text"),
+    (
+        "lessons/signals/01-diagrams.en.md",
+        25,
+        'a diagram block needs the diagram\'s name: !!! diagram "request-lifecycle"',
+    ),
+    (
+        "lessons/signals/01-diagrams.zh.md",
+        None,
+        "diagram 'good' is shown in the en version but not in this one",
+    ),
+    # changed boxes: unknown package, no such release, newer than the course, no version
+    (
+        "lessons/signals/01-diagrams.en.md",
+        28,
+        "unknown package 'Flsk' in a changed box; use one of Flask, Werkzeug, Jinja2, MarkupSafe, "
+        "itsdangerous, click, blinker, SQLAlchemy, Flask-SQLAlchemy, Flask-Session, Flask-WTF, WTForms, "
+        "Flask-Migrate, "
+        "Flask-Login, flask-sock, DBUtils, Tornado, redis-py, Python",
+    ),
+    ("lessons/signals/01-diagrams.en.md", 31, "Flask 2.7 is not a release of Flask (known: 0.1 … 3.1)"),
+    (
+        "lessons/signals/01-diagrams.en.md",
+        34,
+        "Flask 3.1.9 is newer than the Flask the course is verified with (3.1.3)",
+    ),
+    (
+        "lessons/signals/01-diagrams.en.md",
+        37,
+        "cannot read a version in 'Correction': write the version first, e.g. "
+        '!!! changed "Flask 2.3: title" or "Werkzeug 2.2" (a correction that no release made is a '
+        "!!! correction box)",
+    ),
+    (
+        "lessons/signals/01-diagrams.en.md",
+        40,
+        "a changed box needs the version it describes: write the version first, e.g. "
+        '!!! changed "Flask 2.3: title" or "Werkzeug 2.2"',
+    ),
+    # diagram files: unused, not XML, DOCTYPE, not SVG
+    ("lessons/signals/diagrams/unused.svg", None, "diagram 'unused' is not shown by any lesson"),
+    ("lessons/signals/diagrams/doctype.svg", None, "diagram 'doctype' is not shown by any lesson"),
+    ("lessons/signals/diagrams/doctype.svg", 2, "a DOCTYPE or entity declaration is not allowed"),
+    ("lessons/signals/diagrams/not-xml.svg", None, "diagram 'not-xml' is not shown by any lesson"),
+    ("lessons/signals/diagrams/not-xml.svg", 4, "not well-formed XML: mismatched tag"),
+    ("lessons/signals/diagrams/notes.txt", None, "only .svg files belong in a diagrams folder"),
+    # everything a diagram may not contain, each on its own line
+    ("lessons/signals/diagrams/scripted.svg", 1, "<svg> needs a viewBox so the diagram scales with the page"),
+    (
+        "lessons/signals/diagrams/scripted.svg",
+        1,
+        'no <title> for zh: add <title lang="zh">…</title> as a child of <svg>',
+    ),
+    ("lessons/signals/diagrams/scripted.svg", 5, "element <script> is not allowed in a diagram"),
+    ("lessons/signals/diagrams/scripted.svg", 6, "event handler attribute 'onclick' is not allowed"),
+    (
+        "lessons/signals/diagrams/scripted.svg",
+        7,
+        "style attribute is not allowed (the CSP forbids inline styles); "
+        "use presentation attributes such as fill or stroke",
+    ),
+    ("lessons/signals/diagrams/scripted.svg", 8, "element <use> is not allowed in a diagram"),
+    (
+        "lessons/signals/diagrams/scripted.svg",
+        9,
+        "'xlink:href' is not allowed: a diagram may not refer to anything outside itself",
+    ),
+    (
+        "lessons/signals/diagrams/scripted.svg",
+        10,
+        "fill='url(https://example.com/p.svg#g)' refers outside the diagram; only url(#id) is allowed",
+    ),
+    (
+        "lessons/signals/diagrams/scripted.svg",
+        11,
+        "hard-coded colour fill='#000000': use currentColor or none so the diagram follows the theme",
+    ),
+    (
+        "lessons/signals/diagrams/scripted.svg",
+        11,
+        "hard-coded colour stroke='white': use currentColor or none so the diagram follows the theme",
+    ),
+    (
+        "lessons/signals/diagrams/scripted.svg",
+        12,
+        "a label in Chinese: labels are shared by both languages; put prose in <title>/<desc> and the "
+        "lesson's caption",
+    ),
+    ("lessons/signals/diagrams/scripted.svg", 13, "element <foreignObject> is not allowed in a diagram"),
+    ("lessons/signals/diagrams/scripted.svg", 14, "attribute 'data-x' is not allowed on <rect>"),
 ]
 
 
-@pytest.mark.parametrize(("path", "line", "message"), EXPECTED, ids=[e[2][:40] for e in EXPECTED])
+@pytest.mark.parametrize(
+    ("path", "line", "message"), EXPECTED, ids=[f"{e[0]}:{e[1]}:{e[2][:30]}" for e in EXPECTED]
+)
 def test_each_error_is_reported_with_its_line(problems, path, line, message):
     assert Problem(f"{BROKEN}/{path}", line, message) in problems, "\n".join(map(str, problems))
 
@@ -201,7 +310,7 @@ def test_content_check_prints_problems_and_exits_1(content, request):
     assert (
         f"{BROKEN}/lessons/hooks/01-cycle-a.en.md:7: prerequisite cycle: cycle-a → cycle-b → cycle-a" in lines
     )
-    assert lines[-1].startswith("11 lessons, 2 quizzes, 3 questions, ")
+    assert lines[-1].startswith("13 lessons, 2 quizzes, 3 questions, ")
     errors = int(lines[-1].rsplit(", ", 1)[1].split()[0])
     assert errors == len(lines) - 1 >= len(EXPECTED)
 

@@ -197,6 +197,8 @@ class CatalogBuilder:
                 continue
             owner, _, name = use.name.rpartition("/")
             owner = owner or topic
+            if (owner, name) in self.diagram_paths:
+                self.diagram_shown.setdefault((owner, name), set()).add(lang)
             if not use.resolved:
                 expected = display_path(self.lessons_dir / owner / "diagrams" / f"{name}.svg")
                 if (owner, name) in self.diagram_paths:
@@ -206,7 +208,6 @@ class CatalogBuilder:
                 else:
                     self.problem(path, at, f"unknown diagram {use.name!r}: there is no {expected}")
                 continue
-            self.diagram_shown.setdefault((owner, name), set()).add(lang)
             if not use.has_caption:
                 self.problem(
                     path,

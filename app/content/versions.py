@@ -110,7 +110,10 @@ def parse_change(text: str) -> ChangeNote:
     for item in re.split(r"\s*,\s*", head):
         match = ITEM.match(item)
         if match is None or not VERSION.match(match["version"]):
-            raise VersionError(f"cannot read a version in {item!r}: {EXAMPLE}")
+            raise VersionError(
+                f"cannot read a version in {item!r}: {EXAMPLE} "
+                "(a correction that no release made is a !!! correction box)"
+            )
         if match["name"]:
             found = BY_KEY.get(match["name"].lower())
             if found is None:
