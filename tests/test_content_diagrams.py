@@ -145,3 +145,12 @@ def test_parse_change(text, changes, title):
 def test_parse_change_refuses(text):
     with pytest.raises(VersionError):
         parse_change(text)
+
+
+def test_a_diagram_adds_only_its_caption_to_the_word_count():
+    from app.content.render import count_words
+
+    assert (
+        count_words("<p>one two</p><figure><svg><title>three four</title><text>five</text></svg></figure>")
+        == 2
+    )

@@ -35,6 +35,7 @@ CJK_CHAR = r"[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\
 CJK_SOFT_BREAK = re.compile(rf"({CJK_CHAR})[ \t]*\n[ \t]*(?={CJK_CHAR})")
 ID_ATTRIBUTE = re.compile(r"""\sid="([^"]*)\"""")
 WORD = re.compile(rf"{CJK_CHAR}|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.UNICODE)
+SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.S)
 NO_TEXT_REWRITE = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 
 #: Titles of admonitions and collapsible blocks written without one, per language.
@@ -329,6 +330,8 @@ def flatten_toc(tokens: Iterable[dict]) -> Iterable[Heading]:
 
 def count_words(html_text: str) -> int:
     """Return the number of words in rendered HTML, counting each CJK character as one."""
+    # A diagram's labels and its title/desc repeat its caption: count only the caption.
+    html_text = SVG_ELEMENT.sub(" ", html_text)
     text = html.unescape(re.sub(r"<[^>]+>", " ", html_text))
     return len(WORD.findall(text))
 
