@@ -10,6 +10,7 @@ import pytest
 from app.content.catalog import build_catalog
 from app.content.diagrams import parse_svg
 from app.content.diagrams import serialize
+from app.content.render import count_words
 from app.content.versions import VersionError
 from app.content.versions import parse_change
 
@@ -148,8 +149,6 @@ def test_parse_change_refuses(text):
 
 
 def test_a_diagram_adds_only_its_caption_to_the_word_count():
-    from app.content.render import count_words
-
     assert (
         count_words("<p>one two</p><figure><svg><title>three four</title><text>five</text></svg></figure>")
         == 2
