@@ -108,6 +108,9 @@ def test_the_catalog_knows_the_versions_the_course_was_verified_with(course):
     versions = course.verified_with
     assert versions["flask"] == "3.1.3"
     assert {"werkzeug", "sqlalchemy", "flask-session", "jinja2"} <= set(versions)
+    shown = dict(course.verified_versions())
+    assert course.verified_versions()[0] == ("Flask", "3.1.3")
+    assert shown["Flask-Session"] == "0.8.0" and shown["SQLAlchemy"] == versions["sqlalchemy"]
 
 
 def test_every_changed_box_of_the_course_names_its_versions(course):

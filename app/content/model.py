@@ -12,6 +12,7 @@ from dataclasses import field
 from types import MappingProxyType
 
 from app.content.versions import ChangeNote
+from app.content.versions import display_name
 
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 
@@ -171,6 +172,11 @@ class Catalog:
     def topic_lessons(self, topic: str) -> tuple[Lesson, ...]:
         """Return the lessons of ``topic`` in their order."""
         return tuple(self.lessons[slug] for slug in self.topics.get(topic, ()))
+
+    def verified_versions(self) -> tuple[tuple[str, str], ...]:
+        """Return (display name, version) of every package the course was verified with, Flask first."""
+        names = sorted(self.verified_with, key=lambda package: (package != "flask", package))
+        return tuple((display_name(package), self.verified_with[package]) for package in names)
 
     def version_changes(self) -> tuple[tuple[str, ChangeNote], ...]:
         """Return (lesson slug, changed box) for every English box of the course, in course order."""

@@ -179,6 +179,12 @@ def change_title(note: ChangeNote, lang: str) -> str:
     return f"{head}: {note.title}" if note.title else head
 
 
+def display_name(package: str) -> str:
+    """Return how the course writes a package's name (``flask-session`` → ``Flask-Session``)."""
+    component = BY_KEY.get(package.lower())
+    return component.name if component else package
+
+
 def course_versions(verified: Iterable[Mapping[str, str]]) -> dict[str, str]:
     """Return package → the newest version any lesson is verified with."""
     rv: dict[str, str] = {}
