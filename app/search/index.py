@@ -20,13 +20,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
+from itertools import chain
 
 from app.content.model import Catalog
 from app.search.documents import Document
 from app.search.documents import course_documents
 from app.search.snippets import highlight
 from app.search.snippets import snippet
-from app.search.text import index_terms
+from app.search.text import folded_terms
 from app.search.text import is_cjk
 from app.search.text import is_identifier
 from app.search.text import normalize
@@ -44,6 +45,8 @@ FIELDS: tuple[tuple[str, float], ...] = (
 #: How much a corrected (one typo) or completed (as you type) word is worth against the real one.
 CORRECTED = 0.6
 COMPLETED = 0.5
+#: A term repeated n times in a document weighs 1 + 0.15 ln(n) times its field's weight.
+REPEATS = [1.0] + [1.0 + 0.15 * math.log(n) for n in range(1, 64)]
 #: Query words shorter than this are not completed as prefixes.
 MIN_PREFIX = 3
 MAX_QUERY = 200
@@ -108,17 +111,18 @@ class SearchIndex:
         self.postings: dict[str, dict[int, float]] = {}
         self.normalized: list[str] = []
         for number, doc in enumerate(documents):
-            # FIELDS runs from the heaviest field down: a term's first field is its best.
+            folded = [normalize(getattr(doc, name)) for name, _ in FIELDS]
+            terms = [folded_terms(text) for text in folded]
+            # Lightest field first, so a term ends up with the weight of its heaviest field.
             best: dict[str, float] = {}
-            counts: Counter[str] = Counter()
-            for name, weight in FIELDS:
-                found = Counter(index_terms(getattr(doc, name)))
-                counts.update(found)
-                for term in found:
-                    best.setdefault(term, weight)
+            for field_terms, (_, weight) in reversed(list(zip(terms, FIELDS, strict=True))):
+                best.update(dict.fromkeys(field_terms, weight))
+            counts = Counter(chain.from_iterable(terms))
             for term, weight in best.items():
-                self.postings.setdefault(term, {})[number] = weight * (1.0 + 0.15 * math.log(counts[term]))
-            self.normalized.append(normalize(f"{doc.heading} {doc.labels} {doc.body} {doc.code}"))
+                count = counts[term]
+                boost = REPEATS[count] if count < len(REPEATS) else 1.0 + 0.15 * math.log(count)
+                self.postings.setdefault(term, {})[number] = weight * boost
+            self.normalized.append(" ".join(folded))
         total = len(documents) or 1
         self.idf = {term: 1.0 + math.log(total / len(docs)) for term, docs in self.postings.items()}
         latin = {term: len(docs) for term, docs in self.postings.items() if not is_cjk(term)}

@@ -5,6 +5,7 @@ The text comes from rendered course HTML reduced to plain text; it is never show
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
@@ -12,7 +13,6 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from app.search.documents import Document
-from app.search.text import normalize
 
 #: Characters of context around the first match.
 WIDTH = 180
@@ -28,40 +28,36 @@ def pattern(needles: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(needle) for needle in needles), re.IGNORECASE)
 
 
-def spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
-    """Return the (start, end) of every needle in ``text``, merged where they touch."""
+def spans(text: str, needles: list[str], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Return the (start, end) of every needle in ``text[start:end]``, merged where they touch."""
     compiled = pattern(tuple(needles))
     if compiled is None or not text:
         return []
-    # Matching runs on the folded text; NFKC/casefold keep lengths for the course's text
-    # (ASCII and CJK), and a text whose length changes is matched as it is.
-    folded = normalize(text)
-    target = folded if len(folded) == len(text) else text
     rv: list[tuple[int, int]] = []
-    for match in compiled.finditer(target):
-        start, end = match.span()
-        if rv and start <= rv[-1][1]:
-            rv[-1] = (rv[-1][0], max(end, rv[-1][1]))
+    for match in compiled.finditer(text, start, len(text) if end is None else end):
+        first, last = match.span()
+        if rv and first <= rv[-1][1]:
+            rv[-1] = (rv[-1][0], max(last, rv[-1][1]))
         else:
-            rv.append((start, end))
+            rv.append((first, last))
     return rv
 
 
-def marked(text: str, found: list[tuple[int, int]], offset: int = 0) -> Markup:
-    """Return ``text`` escaped, with each span (relative to ``offset``) in ``<mark>``."""
-    out: list[Markup] = []
-    position = 0
-    for start, end in found:
-        start, end = max(start - offset, 0), min(end - offset, len(text))
-        if end <= position or start >= len(text):
+def marked(text: str, found: list[tuple[int, int]], start: int = 0, end: int | None = None) -> Markup:
+    """Return ``text[start:end]`` escaped, with each found span in ``<mark>``."""
+    end = len(text) if end is None else end
+    out: list[str] = []
+    position = start
+    for first, last in found:
+        first, last = max(first, position), min(last, end)
+        if last <= first:
             continue
-        start = max(start, position)
-        out.append(escape(text[position:start]))
-        # Markup's % escapes the argument: only the <mark> element is markup.
-        out.append(Markup("<mark>%s</mark>") % text[start:end])
-        position = end
-    out.append(escape(text[position:]))
-    return Markup("").join(out)
+        out.append(html.escape(text[position:first]))
+        out.append("<mark>" + html.escape(text[first:last]) + "</mark>")
+        position = last
+    out.append(html.escape(text[position:end]))
+    # Every piece of text above went through html.escape; <mark> is the only markup added.
+    return Markup("".join(out))  # noqa: S704
 
 
 def highlight(text: str, needles: list[str]) -> Markup:
@@ -71,21 +67,21 @@ def highlight(text: str, needles: list[str]) -> Markup:
 
 def excerpt(text: str, needles: list[str]) -> Markup | None:
     """Return a window of ``text`` around its first match, marked; None when nothing matches."""
-    found = spans(text, needles)
-    if not found:
+    compiled = pattern(tuple(needles))
+    first = compiled.search(text) if compiled is not None and text else None
+    if first is None:
         return None
-    start = max(found[0][0] - LEAD, 0)
+    start = max(first.start() - LEAD, 0)
     if start:
-        space = text.find(" ", start, found[0][0])
+        space = text.find(" ", start, first.start())
         start = space + 1 if space != -1 else start
     end = min(start + WIDTH, len(text))
     if end < len(text):
-        space = text.rfind(" ", found[0][1], end)
-        end = space if space > found[0][1] else end
-    window = [(s, e) for s, e in found if s < end]
+        space = text.rfind(" ", first.end(), end)
+        end = space if space > first.end() else end
     prefix = ELLIPSIS + " " if start else ""
     suffix = " " + ELLIPSIS if end < len(text) else ""
-    return escape(prefix) + marked(text[start:end], window, start) + escape(suffix)
+    return escape(prefix) + marked(text, spans(text, needles, start, end), start, end) + escape(suffix)
 
 
 def snippet(document: Document, needles: list[str]) -> Markup:

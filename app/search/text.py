@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 
 CJK = r"\u2e80-\u2fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{CJK}]+")
@@ -53,19 +52,26 @@ def dotted_chains(name: str) -> list[str]:
     ]
 
 
-def index_terms(text: str) -> Iterator[str]:
-    """Yield every term of ``text`` to index, repeats included (for term frequency)."""
-    for latin, cjk in TOKEN.findall(normalize(text)):
+def index_terms(text: str) -> list[str]:
+    """Return every term of ``text`` to index, repeats included (for term frequency)."""
+    return folded_terms(normalize(text))
+
+
+def folded_terms(folded: str) -> list[str]:
+    """Return the terms of text already passed through ``normalize``."""
+    rv: list[str] = []
+    for latin, cjk in TOKEN.findall(folded):
         if cjk:
-            yield from cjk
+            rv.extend(cjk)
             if len(cjk) > 1:
-                yield from bigrams(cjk)
+                rv.extend(cjk[i : i + 2] for i in range(len(cjk) - 1))
             continue
-        yield latin
+        rv.append(latin)
         if "_" in latin or "." in latin:
-            yield from PART.findall(latin)
-        if latin.count(".") > 1:
-            yield from dotted_chains(latin)
+            rv.extend(PART.findall(latin))
+            if latin.count(".") > 1:
+                rv.extend(dotted_chains(latin))
+    return rv
 
 
 def query_terms(query: str) -> list[str]:
