@@ -55,6 +55,10 @@ class Document:
     #: Languages whose rendering of the lesson has this section's anchor.
     anchor_langs: frozenset[str] = frozenset()
 
+    def contains(self, phrase: str) -> bool:
+        """Return whether a Chinese phrase appears unbroken in any field."""
+        return any(phrase in text for text in (self.title, self.heading, self.labels, self.body, self.code))
+
     def link(self, page_lang: str) -> str:
         """Return the URL to open from a page shown in ``page_lang``."""
         if self.lang == page_lang or page_lang in self.anchor_langs:

@@ -109,7 +109,7 @@ class SearchIndex:
         self.catalog = catalog
         self.documents = documents
         self.postings: dict[str, dict[int, float]] = {}
-        self.normalized: list[str] = []
+        shared: dict[float, float] = {}
         for number, doc in enumerate(documents):
             folded = [normalize(getattr(doc, name)) for name, _ in FIELDS]
             terms = [folded_terms(text) for text in folded]
@@ -121,8 +121,9 @@ class SearchIndex:
             for term, weight in best.items():
                 count = counts[term]
                 boost = REPEATS[count] if count < len(REPEATS) else 1.0 + 0.15 * math.log(count)
-                self.postings.setdefault(term, {})[number] = weight * boost
-            self.normalized.append(" ".join(folded))
+                # Few distinct weights exist: share one float object per value.
+                value = weight * boost
+                self.postings.setdefault(term, {})[number] = shared.setdefault(value, value)
         total = len(documents) or 1
         self.idf = {term: 1.0 + math.log(total / len(docs)) for term, docs in self.postings.items()}
         latin = {term: len(docs) for term, docs in self.postings.items() if not is_cjk(term)}
@@ -171,9 +172,9 @@ class SearchIndex:
         phrases = [phrase for phrase in query_phrases(query) if is_cjk(phrase) and len(phrase) > 2]
         ranked = []
         for number, (score, exact) in matched.items():
-            if phrases and all(phrase in self.normalized[number] for phrase in phrases):
-                score *= 2.0
             doc = self.documents[number]
+            if phrases and all(doc.contains(phrase) for phrase in phrases):
+                score *= 2.0
             ranked.append((-exact, doc.lang != lang, -score, number))
         ranked.sort()
         hits: list[Hit] = []

@@ -48,11 +48,19 @@ class Vocabulary:
 
     def __init__(self, frequencies: Mapping[str, int]) -> None:
         self.frequencies = dict(frequencies)
-        self.neighbours: dict[str, list[str]] = {}
+        # deletion → the word, or a tuple of words when several share it (most have one).
+        self.neighbours: dict[str, str | tuple[str, ...]] = {}
+        neighbours = self.neighbours
         for word in self.frequencies:
             if MIN_LENGTH <= len(word) <= MAX_LENGTH:
                 for deleted in {word[:i] + word[i + 1 :] for i in range(len(word))}:
-                    self.neighbours.setdefault(deleted, []).append(word)
+                    known = neighbours.get(deleted)
+                    if known is None:
+                        neighbours[deleted] = word
+                    elif isinstance(known, str):
+                        neighbours[deleted] = (known, word)
+                    else:
+                        neighbours[deleted] = (*known, word)
         self.sorted_words = sorted(self.frequencies)
 
     def __contains__(self, word: str) -> bool:
@@ -69,7 +77,11 @@ class Vocabulary:
         for probe in probes:
             if probe in self.frequencies:
                 rv.add(probe)
-            rv.update(self.neighbours.get(probe, ()))
+            found = self.neighbours.get(probe, ())
+            if isinstance(found, str):
+                rv.add(found)
+            else:
+                rv.update(found)
         return rv
 
     def corrections(self, word: str) -> list[str]:
