@@ -85,7 +85,7 @@ def query_times(index: SearchIndex, rounds: int = 20) -> dict:
     timings, cpu_timings = [], []
     for _ in range(rounds):
         for query in QUERIES:
-            for lang, as_you_type, limit in (("en", False, 30), ("zh", True, 8)):
+            for lang, as_you_type, limit in (("en", False, 20), ("zh", True, 8)):
                 started, cpu = time.perf_counter(), time.thread_time()
                 index.search(query, lang, limit=limit, as_you_type=as_you_type)
                 timings.append((time.perf_counter() - started) * 1000)

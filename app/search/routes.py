@@ -16,7 +16,7 @@ from app.search import bp
 from app.search.index import MAX_QUERY
 from app.search.store import get_index
 
-PAGE_LIMIT = 30
+PAGE_LIMIT = 20
 JSON_LIMIT = 8
 
 
