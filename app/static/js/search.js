@@ -15,7 +15,7 @@ function initSearch(form) {
   const input = form.querySelector("[data-search-input]");
   const list = form.querySelector("[data-search-results]");
   if (!input || !list) return;
-  const endpoint = form.dataset.endpoint;
+  const endpoint = form.dataset.searchEndpoint;
   const lang = document.documentElement.lang || "en";
   let timer = 0;
   let controller = null;
@@ -84,11 +84,11 @@ function initSearch(form) {
     });
     const all = `${form.action}?q=${encodeURIComponent(data.query)}`;
     if (data.results.length) {
-      list.append(option("site-search-option-all", all, [["site-search-all", escapeText(form.dataset.allResults)]]));
+      list.append(option("site-search-option-all", all, [["site-search-all", escapeText(form.dataset.searchAll)]]));
     } else {
       const label = data.suggestions.length
-        ? `${escapeText(form.dataset.noResults)}: ${data.suggestions.map(escapeText).join(", ")}`
-        : escapeText(form.dataset.noResults);
+        ? `${escapeText(form.dataset.searchNone)}: ${data.suggestions.map(escapeText).join(", ")}`
+        : escapeText(form.dataset.searchNone);
       list.append(option("site-search-option-all", all, [["site-search-none", label]]));
     }
     open();
