@@ -201,33 +201,36 @@ class SearchIndex:
         return Results(query, tuple(hits), len(seen), corrected, (), elapsed)
 
     def match(self, slots: list[Slot]) -> dict[int, tuple[float, int]]:
-        """Return document → (score, exact identifier matches) for documents matching every slot."""
-        per_slot: list[dict[int, tuple[float, bool]]] = []
-        for slot in slots:
-            found: dict[int, tuple[float, bool]] = {}
+        """Return document → (score, exact identifier matches) for documents matching every slot.
+
+        The slot with the fewest postings is read whole; the others are only probed for its
+        documents, so a common word next to a rare one costs little.
+        """
+        ordered = sorted(slots, key=lambda slot: sum(len(self.postings[term]) for term in slot.terms))
+        rv: dict[int, tuple[float, int]] = {}
+        for term, factor in ordered[0].terms.items():
+            self.add(rv, term, factor, self.postings[term])
+        for slot in ordered[1:]:
+            found: dict[int, tuple[float, int]] = {}
             for term, factor in slot.terms.items():
-                idf = self.idf[term]
-                exact = factor == 1.0 and is_identifier(term)
-                for number, weight in self.postings[term].items():
-                    score = weight * idf * factor
-                    if number not in found or found[number][0] < score:
-                        found[number] = (score, exact or found.get(number, (0.0, False))[1])
-            per_slot.append(found)
-        per_slot.sort(key=len)
-        candidates = set(per_slot[0])
-        for found in per_slot[1:]:
-            candidates &= found.keys()
-            if not candidates:
-                return {}
-        rv = {}
-        for number in candidates:
-            score, exact = 0.0, 0
-            for found in per_slot:
-                slot_score, slot_exact = found[number]
-                score += slot_score
-                exact += slot_exact
-            rv[number] = (score, exact)
+                postings = self.postings[term]
+                self.add(found, term, factor, {n: postings[n] for n in rv.keys() & postings.keys()})
+            rv = {n: (rv[n][0] + score, rv[n][1] + exact) for n, (score, exact) in found.items()}
+            if not rv:
+                break
         return rv
+
+    def add(self, found: dict[int, tuple[float, int]], term: str, factor: float, postings: dict) -> None:
+        """Keep in ``found`` each document's best (score, exact) for one slot, given one term."""
+        idf = self.idf[term]
+        exact = int(factor == 1.0 and is_identifier(term))
+        for number, weight in postings.items():
+            score = weight * idf * factor
+            known = found.get(number)
+            if known is None:
+                found[number] = (score, exact)
+            else:
+                found[number] = (max(score, known[0]), max(exact, known[1]))
 
     def suggest(self, slots: list[Slot]) -> list[str]:
         """Return the vocabulary words closest to the query words that found nothing."""
