@@ -26,6 +26,7 @@ from app.instructor import bp as instructor_bp
 from app.learn import bp as learn_bp
 from app.main import bp as main_bp
 from app.progress import models as progress_models  # noqa: F401
+from app.search import bp as search_bp
 from app.security import init_security
 from app.sessions import include_in_migrations
 from app.sessions import init_sessions
@@ -100,4 +101,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(instructor_bp)
     app.register_blueprint(learn_bp)
+    app.register_blueprint(search_bp)
     register_topics(app)

@@ -91,7 +91,17 @@ class ContentStore:
         self.last_scan = time.monotonic()
         self.builds += 1
         self.app.extensions["catalog"] = catalog
+        self.notify(catalog)
         return catalog
+
+    def notify(self, catalog: Catalog) -> None:
+        """Hand a new catalog to what is built from it (the search index), once per build.
+
+        Listeners are ``callable(app, catalog)`` in ``app.extensions["content_listeners"]``,
+        registered by the packages that need them, so content knows nothing of its readers.
+        """
+        for listener in self.app.extensions.get("content_listeners", ()):
+            listener(self.app, catalog)
 
     def get(self) -> Catalog:
         """Return the catalog; in development, rebuild it first if a file changed."""

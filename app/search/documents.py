@@ -1,0 +1,151 @@
+"""What gets indexed: each lesson section and each question, per language, as plain text.
+
+A lesson is cut at its headings (every ``<h2>``–``<h4>`` with an ``id``, as rendered), so a
+hit links to the section that holds it. The text before the first heading belongs to the
+lesson's title. Code blocks and admonition titles are kept apart from body text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from app.content.catalog import lesson_url
+from app.content.model import Catalog
+from app.content.model import Lesson
+from app.content.model import Question
+
+HEADING = re.compile(r'<h([2-4]) id="([^"]*)"[^>]*>(.*?)</h\1>', re.S)
+HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.S)
+LABEL = re.compile(r'<p class="admonition-title"[^>]*>(.*?)</p>|<summary[^>]*>(.*?)</summary>', re.S)
+TAG = re.compile(r"<[^>]+>")
+SPACE = re.compile(r"\s+")
+
+
+def plain(fragment: str) -> str:
+    """Return the text of an HTML fragment, entities decoded and whitespace collapsed."""
+    return SPACE.sub(" ", html.unescape(TAG.sub(" ", fragment))).strip()
+
+
+def code_text(fragment: str) -> str:
+    """Return the text of a code block, with each line kept apart by a space."""
+    return SPACE.sub(" ", html.unescape(TAG.sub("", fragment))).strip()
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable unit: a lesson section or a question, in one language."""
+
+    kind: str  # "lesson" or "question"
+    key: str  # the same section or question in the other language has the same key
+    lang: str
+    topic: str
+    url: str
+    #: Where to go from a page in the other language when this anchor does not exist there.
+    fallback_url: str
+    title: str
+    heading: str
+    labels: str
+    body: str
+    code: str
+    #: Languages whose rendering of the lesson has this section's anchor.
+    anchor_langs: frozenset[str] = frozenset()
+
+    def contains(self, phrase: str) -> bool:
+        """Return whether a Chinese phrase appears unbroken in any field."""
+        return any(phrase in text for text in (self.title, self.heading, self.labels, self.body, self.code))
+
+    def link(self, page_lang: str) -> str:
+        """Return the URL to open from a page shown in ``page_lang``."""
+        if self.lang == page_lang or page_lang in self.anchor_langs:
+            return self.url
+        return self.fallback_url
+
+
+def split_sections(fragment: str) -> Iterator[tuple[str, str, str]]:
+    """Yield (anchor, heading text, HTML) for the intro and each heading of a lesson."""
+    position, anchor, heading = 0, "", ""
+    for match in HEADING.finditer(fragment):
+        yield anchor, heading, fragment[position : match.start()]
+        anchor = html.unescape(match.group(2))
+        heading = plain(HEADERLINK.sub("", match.group(3)))
+        position = match.end()
+    yield anchor, heading, fragment[position:]
+
+
+def section_parts(fragment: str) -> tuple[str, str, str]:
+    """Return (admonition titles, body text, code text) of a section's HTML."""
+    code = " ".join(code_text(block) for block in PRE.findall(fragment))
+    labels = " ".join(plain(a or b) for a, b in LABEL.findall(fragment))
+    rest = LABEL.sub(" ", PRE.sub(" ", fragment))
+    return labels, plain(rest), code
+
+
+def lesson_documents(lesson: Lesson) -> Iterator[Document]:
+    """Yield one document per section of each language of ``lesson``."""
+    anchors: dict[str, set[str]] = {}
+    split = {}
+    for lang, text in lesson.texts.items():
+        split[lang] = list(split_sections(text.html))
+        for anchor, _, _ in split[lang]:
+            anchors.setdefault(anchor, set()).add(lang)
+    top = lesson_url(lesson.topic, lesson.slug)
+    for lang, text in lesson.texts.items():
+        for anchor, heading, fragment in split[lang]:
+            labels, body, code = section_parts(fragment)
+            if not anchor:
+                body = f"{text.summary} {body}".strip()
+            url = top + (f"#{quote(anchor, safe='-_.~')}" if anchor else "")
+            yield Document(
+                kind="lesson",
+                key=f"{lesson.slug}#{anchor}",
+                lang=lang,
+                topic=lesson.topic,
+                url=url,
+                fallback_url=top,
+                title=text.title,
+                heading=heading,
+                labels=labels,
+                body=body,
+                code=code,
+                anchor_langs=frozenset(anchors.get(anchor, ())),
+            )
+
+
+def question_documents(question: Question, topic: str, quiz_title: dict[str, str]) -> Iterator[Document]:
+    """Yield one document per language of ``question``: prompt, choices, explanation, answer."""
+    url = f"/topics/{topic}/quiz"
+    for lang, prompt in question.prompt_html.items():
+        texts = (question.explanation_html, question.model_answer_html)
+        parts = [html_text.get(lang, "") for html_text in texts]
+        parts += [choice.html.get(lang, "") for choice in question.choices]
+        parts += list(question.key_points.get(lang, ()))
+        yield Document(
+            kind="question",
+            key=question.id,
+            lang=lang,
+            topic=topic,
+            url=url,
+            fallback_url=url,
+            title=quiz_title.get(lang) or next(iter(quiz_title.values()), topic),
+            heading=plain(prompt),
+            labels="",
+            body=" ".join(plain(part) for part in parts if part),
+            code=code_text(question.code_html or "") if question.code_html else (question.code or ""),
+            anchor_langs=frozenset(question.prompt_html),
+        )
+
+
+def course_documents(catalog: Catalog) -> list[Document]:
+    """Return every document of the course: lesson sections in course order, then questions."""
+    rv: list[Document] = []
+    for slug in catalog.lesson_order:
+        rv.extend(lesson_documents(catalog.lessons[slug]))
+    for quiz in catalog.quizzes.values():
+        for question in quiz.questions:
+            rv.extend(question_documents(question, quiz.topic, dict(quiz.title)))
+    return rv
