@@ -149,7 +149,9 @@ def test_chinese_queries_work_without_word_spaces(index, query, topic):
     assert hits
     assert hits[0].document.topic == topic
     assert hits[0].document.lang == "zh"
-    assert f"<mark>{query}</mark>" in str(hits[0].snippet_html) + str(hits[0].heading_html)
+    # The whole phrase is marked where the hit shows it: its title, heading or snippet.
+    shown = str(hits[0].title_html) + str(hits[0].heading_html) + str(hits[0].snippet_html)
+    assert f"<mark>{query}</mark>" in shown
 
 
 def test_chinese_query_from_an_english_page_links_to_the_section_or_lesson(index):

@@ -18,7 +18,7 @@ from app.content.model import Problem
 
 #: Seconds between two scans of the content directories for changes.
 SCAN_INTERVAL = 1.0
-CONTENT_SUFFIXES = (".md", ".yaml", ".yml")
+CONTENT_SUFFIXES = (".md", ".yaml", ".yml", ".svg")
 
 
 class ContentError(RuntimeError):

@@ -7,7 +7,7 @@ Ranking, in order of the sort key:
 2. the reader's language before the other one;
 3. the score: for each query word, the best field it is in (title 8 > heading 4 >
    admonition title 3 > body and code 1), a little more for repeats, times the word's
-   rarity (idf); a Chinese query found as one unbroken phrase counts double.
+   rarity (idf); a Chinese query found as one unbroken phrase ranks above scattered matches.
 
 Every query word must match (a corrected or completed word counts, at a discount); when none
 does, the closest vocabulary words are offered instead.
@@ -173,14 +173,14 @@ class SearchIndex:
         ranked = []
         for number, (score, exact) in matched.items():
             doc = self.documents[number]
-            if phrases and all(doc.contains(phrase) for phrase in phrases):
-                score *= 2.0
-            ranked.append((-exact, doc.lang != lang, -score, number))
+            # A Chinese query found unbroken outranks one whose bigrams are merely scattered.
+            whole = bool(phrases) and all(doc.contains(phrase) for phrase in phrases)
+            ranked.append((-exact, doc.lang != lang, not whole, -score, number))
         ranked.sort()
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
         needles = self.needles(query, slots)
-        for neg_exact, _, neg_score, number in ranked:
+        for neg_exact, _, _, neg_score, number in ranked:
             doc = self.documents[number]
             if (doc.kind, doc.key) in seen:
                 continue

@@ -65,10 +65,9 @@ def highlight(text: str, needles: list[str]) -> Markup:
     return marked(text, spans(text, needles))
 
 
-def excerpt(text: str, needles: list[str]) -> Markup | None:
-    """Return a window of ``text`` around its first match, marked; None when nothing matches."""
-    compiled = pattern(tuple(needles))
-    first = compiled.search(text) if compiled is not None and text else None
+def excerpt(text: str, needles: list[str], anchor: str) -> Markup | None:
+    """Return a window of ``text`` around the first ``anchor``, every needle marked; None without one."""
+    first = pattern((anchor,)).search(text) if text else None
     if first is None:
         return None
     start = max(first.start() - LEAD, 0)
@@ -85,10 +84,15 @@ def excerpt(text: str, needles: list[str]) -> Markup | None:
 
 
 def snippet(document: Document, needles: list[str]) -> Markup:
-    """Return the best snippet of a document: body, then code, then admonition titles."""
-    for text in (document.body, document.code, document.labels):
-        rv = excerpt(text, needles)
-        if rv is not None:
-            return rv
+    """Return the best snippet of a document: body, then code, then admonition titles.
+
+    Needles come longest first, and the longest one found anchors the window: a whole
+    Chinese phrase (``请求钩子``) is shown in preference to a stray part of it (``请求``).
+    """
+    for anchor in needles:
+        for text in (document.body, document.code, document.labels):
+            rv = excerpt(text, needles, anchor)
+            if rv is not None:
+                return rv
     text = document.body or document.code
     return escape(text[:WIDTH] + (" " + ELLIPSIS if len(text) > WIDTH else ""))
