@@ -382,7 +382,7 @@ class GiftReader:
                     Note(draft.name, f"the partial-credit answer {restore(part)!r} is left out", line)
                 )
                 continue
-            text = restore(part[match.end() :] if match else part).split("#", 1)[0].strip()
+            text = restore((part[match.end() :] if match else part).split("#", 1)[0]).strip()
             if text:
                 draft.accept.append(text)
         if not draft.accept:
