@@ -27,7 +27,9 @@ def course() -> Catalog:
     return catalog
 
 
-def import_course(course: Catalog, fmt: str, lang: str, tmp_path: Path) -> tuple[Catalog, dict[str, list[str]]]:
+def import_course(
+    course: Catalog, fmt: str, lang: str, tmp_path: Path
+) -> tuple[Catalog, dict[str, list[str]]]:
     """Export every topic, import each export back into a copy of its quiz file; rebuild."""
     quizzes = tmp_path / "quizzes"
     shutil.copytree(Config.QUIZZES_DIR, quizzes)
@@ -122,7 +124,9 @@ def test_every_quiz_text_converts_back_to_the_same_html(course):
             for html, is_inline in [(b, False) for b in blocks] + [(i, True) for i in inline]:
                 markdown, dropped = html_to_markdown(html)
                 assert not dropped
-                again = renderer.render_inline(markdown, lang) if is_inline else renderer.render(markdown, lang)
+                again = (
+                    renderer.render_inline(markdown, lang) if is_inline else renderer.render(markdown, lang)
+                )
                 assert again.html == html, (question.id, lang, markdown)
                 checked += 1
     assert checked > 2000

@@ -107,8 +107,8 @@ def gift_problems(draft: Draft) -> str | None:
 
 
 def write_gift(drafts: list[Draft], lang: str, title: str = "") -> tuple[str, list[Note]]:
-    """Return the GIFT text of ``drafts`` and the notes on those left out."""
-    rv = [f"// {title}\n" if title else ""]
+    """Return the GIFT text of ``drafts`` (in category ``title``) and the notes on those left out."""
+    rv = [f"$CATEGORY: $course$/top/{title}\n" if title else ""]
     notes = []
     for draft in drafts:
         problem = gift_problems(draft)
