@@ -151,7 +151,8 @@ def test_gift_reader_reads_moodle_gift():
         "line 9, flags: answer weights differ from Inside Flask's scoring ((right - wrong picks) / right "
         "choices); the choices with a positive weight are the right ones",
         "line 17, two names: the partial-credit answer '%50%Grant' is left out",
-        "line 25, map: matching questions are not convertible (only items matched to 1, 2, 3 … are an ordering)",
+        "line 25, map: matching questions are not convertible "
+        "(only items matched to 1, 2, 3 … are an ordering)",
         "line 27, year: numerical questions are not convertible",
     ]
 
