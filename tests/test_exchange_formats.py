@@ -157,6 +157,35 @@ def test_gift_reader_reads_moodle_gift():
     ]
 
 
+#: How Moodle's own GIFT export writes questions: one line each, newlines as \n, weights on every answer.
+MOODLE_GIFT_EXPORT = r"""// question: 0  name: Switch category to $course$/top/Default
+$CATEGORY: $course$/top/Default
+
+
+// question: 12  name: Capital
+::Capital::[html]<p>Capital of France?</p>\n<p>One word\: the city.</p>{
+	=%100%Paris#
+	=%100%paris#
+	=%50%Lutetia#old name
+}
+
+
+// question: 13  name: Sum
+::Sum::[html]<p>2 \= 1 + 1?</p>{TRUE}
+"""
+
+
+def test_gift_reader_reads_moodles_own_export():
+    drafts, notes = parse_bank(MOODLE_GIFT_EXPORT, "gift", "moodle.txt")
+    capital, total = drafts
+    assert capital.prompt == "Capital of France?\n\nOne word: the city."
+    assert capital.accept == ["Paris", "paris"]
+    assert total.prompt == "2 = 1 + 1?" and total.answer is True
+    assert [str(note) for note in notes] == [
+        "line 6, Capital: the partial-credit answer '%50%Lutetia#old name' is left out"
+    ]
+
+
 MOODLE_BANK = """\
 <?xml version="1.0" encoding="UTF-8"?>
 <quiz>
