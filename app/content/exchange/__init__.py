@@ -59,6 +59,8 @@ __all__ = [
 FORMATS = ("gift", "moodle-xml")
 #: File suffix of each format, for downloads.
 SUFFIXES = {"gift": ".gift.txt", "moodle-xml": ".xml"}
+#: The Moodle category the course's questions go to, one subcategory per quiz.
+COURSE_CATEGORY = "Inside Flask"
 
 
 @dataclass(frozen=True)
@@ -88,18 +90,26 @@ def topic_questions(catalog: Catalog, topic: str | None) -> list[Question]:
     return rv
 
 
-def export_questions(questions: list[Question], fmt: str, lang: str, title: str = "") -> Export:
-    """Return ``questions`` as GIFT or Moodle XML in ``lang``, with the notes on losses."""
+def export_questions(questions: list[Question], fmt: str, lang: str, category: str | None = None) -> Export:
+    """Return ``questions`` as GIFT or Moodle XML in ``lang``, with the notes on losses.
+
+    They go to Moodle category ``category``, or by default to one category per quiz
+    (``Inside Flask/<quiz>``).
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use {' or '.join(FORMATS)}")
     notes: list[Note] = []
     for question in questions:
         notes.extend(export_notes(question))
+    groups: dict[str, list[Question]] = {}
+    for question in questions:
+        groups.setdefault(category or f"{COURSE_CATEGORY}/{question.quiz_id}", []).append(question)
     if fmt == "gift":
-        drafts = [draft_of(question, lang) for question in questions]
-        text, skipped = write_gift(drafts, lang, title)
+        text, skipped = write_gift(
+            [(name, [draft_of(q, lang) for q in group]) for name, group in groups.items()], lang
+        )
     else:
-        text, skipped = write_moodle_xml(questions, lang, title)
+        text, skipped = write_moodle_xml(list(groups.items()), lang)
     left_out = {note.question for note in skipped}
     exported = tuple(q.id for q in questions if q.id not in left_out)
     return Export(text, exported, tuple(notes + skipped))
@@ -112,8 +122,7 @@ def export_topic(catalog: Catalog, topic: str | None, fmt: str, lang: str) -> st
 
 def export_bank(catalog: Catalog, topic: str | None, fmt: str, lang: str) -> Export:
     """Return the export of ``topic`` (the whole course when None) with its notes."""
-    title = f"Inside Flask/{topic}" if topic else "Inside Flask"
-    return export_questions(topic_questions(catalog, topic), fmt, lang, title)
+    return export_questions(topic_questions(catalog, topic), fmt, lang)
 
 
 def detect_format(text: str) -> str:

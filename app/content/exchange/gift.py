@@ -106,17 +106,20 @@ def gift_problems(draft: Draft) -> str | None:
     return None
 
 
-def write_gift(drafts: list[Draft], lang: str, title: str = "") -> tuple[str, list[Note]]:
-    """Return the GIFT text of ``drafts`` (in category ``title``) and the notes on those left out."""
-    rv = [f"$CATEGORY: $course$/top/{title}\n" if title else ""]
+def write_gift(groups: list[tuple[str, list[Draft]]], lang: str) -> tuple[str, list[Note]]:
+    """Return the GIFT text of (category, drafts) groups and the notes on the questions left out."""
+    rv = []
     notes = []
-    for draft in drafts:
-        problem = gift_problems(draft)
-        if problem:
-            notes.append(Note(draft.name, problem))
-            continue
-        rv.append(write_question(draft, lang))
-    return "\n".join(part for part in rv if part), notes
+    for category, drafts in groups:
+        if category:
+            rv.append(f"$CATEGORY: $course$/top/{category}\n")
+        for draft in drafts:
+            problem = gift_problems(draft)
+            if problem:
+                notes.append(Note(draft.name, problem))
+                continue
+            rv.append(write_question(draft, lang))
+    return "\n".join(rv), notes
 
 
 # -- reading ---------------------------------------------------------------------------------

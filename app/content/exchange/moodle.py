@@ -173,23 +173,24 @@ def moodle_problems(question: Question) -> str | None:
     return None
 
 
-def write_moodle_xml(questions: list[Question], lang: str, category: str = "") -> tuple[str, list[Note]]:
-    """Return the Moodle XML of ``questions`` and the notes on those left out."""
+def write_moodle_xml(groups: list[tuple[str, list[Question]]], lang: str) -> tuple[str, list[Note]]:
+    """Return the Moodle XML of (category, questions) groups and the notes on the questions left out."""
     rows = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     notes = []
-    if category:
-        rows += [
-            '  <question type="category">',
-            f"    <category>\n      <text>$course$/top/{html_escape(category)}</text>\n    </category>",
-            "  </question>",
-        ]
-    for question in questions:
-        problem = moodle_problems(question)
-        if problem:
-            notes.append(Note(question.id, problem))
-            continue
-        rows.append(f"<!-- question: {question.id} -->")
-        rows.append(question_xml(question, lang))
+    for category, questions in groups:
+        if category:
+            rows += [
+                '  <question type="category">',
+                f"    <category>\n      <text>$course$/top/{html_escape(category)}</text>\n    </category>",
+                "  </question>",
+            ]
+        for question in questions:
+            problem = moodle_problems(question)
+            if problem:
+                notes.append(Note(question.id, problem))
+                continue
+            rows.append(f"<!-- question: {question.id} -->")
+            rows.append(question_xml(question, lang))
     rows.append("</quiz>")
     return "\n".join(rows) + "\n", notes
 
