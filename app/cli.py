@@ -25,6 +25,7 @@ from app.content.exchange import parse_bank
 from app.content.model import LANGUAGES
 from app.content.model import Catalog
 from app.content.store import content_store
+from app.content.store import get_catalog
 from app.extensions import db
 from app.models import User
 from app.models import normalize_email
@@ -107,9 +108,8 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-def fresh_catalog() -> Catalog:
-    """Build the course now; stop with its problems when it has any."""
-    catalog = check_content(current_app._get_current_object())
+def usable(catalog: Catalog) -> Catalog:
+    """Return ``catalog``; stop with its problems when it has any."""
     if catalog.problems:
         fail("\n".join(str(problem) for problem in catalog.problems) + "\nFix the content first.")
     return catalog
@@ -135,7 +135,7 @@ def check_topic(catalog: Catalog, topic: str | None) -> None:
 @with_appcontext
 def quiz_export(fmt: str, topic: str | None, lang: str, output: str | None) -> None:
     """Write the course's questions as GIFT or Moodle XML; report what could not be converted."""
-    catalog = fresh_catalog()
+    catalog = usable(get_catalog())
     check_topic(catalog, topic)
     export = export_bank(catalog, topic, fmt, lang)
     if output:
@@ -159,16 +159,18 @@ def quiz_file_for(catalog: Catalog, quizzes_dir: Path, topic: str) -> Path:
     return quizzes_dir / f"{topic}.yaml"
 
 
-def new_problems(catalog: Catalog, quizzes_dir: Path, target: Path, text: str) -> list[str]:
-    """Return the problems ``text`` would bring to ``target``, checked on a copy of the quizzes."""
-    app = current_app._get_current_object()
+def new_problems(catalog: Catalog, renders: dict, quizzes_dir: Path, target: Path, text: str) -> list[str]:
+    """Return the problems ``text`` would bring to ``target``, checked on a copy of the quizzes.
+
+    ``renders`` holds the texts already rendered, so only the new questions are rendered again.
+    """
+    store = content_store(current_app._get_current_object())
     before = {(Path(p.path).name, p.line, p.message) for p in catalog.problems}
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "quizzes"
         shutil.copytree(quizzes_dir, copy)
         (copy / target.name).write_text(text, encoding="utf-8")
-        store = content_store(app)
-        built = CatalogBuilder(store.lessons_dir, copy, store.demo_urls).build()
+        built = CatalogBuilder(store.lessons_dir, copy, store.demo_urls, cache=renders).build()
     return [
         f"{target}:{p.line}: {p.message}"
         for p in built.problems
@@ -195,9 +197,12 @@ def quiz_import(file: str, topic: str, fmt: str, lang: str, difficulty: int) -> 
         drafts, notes = parse_bank(text, fmt, file)
     except ExchangeError as exc:
         fail(str(exc))
-    catalog = fresh_catalog()
+    # Built afresh: ids added by an earlier import in this process must count as taken.
+    store = content_store(current_app._get_current_object())
+    builder = CatalogBuilder(store.lessons_dir, store.quizzes_dir, store.demo_urls)
+    catalog = usable(builder.build())
     check_topic(catalog, topic)
-    quizzes_dir = Path(current_app.config["QUIZZES_DIR"])
+    quizzes_dir = store.quizzes_dir
     target = quiz_file_for(catalog, quizzes_dir, topic)
     current = target.read_text(encoding="utf-8") if target.exists() else None
     try:
@@ -209,7 +214,7 @@ def quiz_import(file: str, topic: str, fmt: str, lang: str, difficulty: int) -> 
     if not result.added:
         click.echo(f"No question to import from {file}.")
         return
-    problems = new_problems(catalog, quizzes_dir, target, result.text)
+    problems = new_problems(catalog, builder.cache, quizzes_dir, target, result.text)
     if problems:
         fail("\n".join(problems) + f"\nNothing was written to {target}.")
     target.write_text(result.text, encoding="utf-8")

@@ -127,3 +127,26 @@ def test_import_refuses_a_file_that_is_not_utf8(quizzes, runner, tmp_path):
     result = runner.invoke(args=["quiz", "import", str(bank), "--topic", "routing"])
     assert result.exit_code == 1
     assert result.stderr == f"{bank}: not UTF-8 text (invalid continuation byte at byte 8)\n"
+
+
+def test_import_that_would_break_the_course_writes_nothing(quizzes, runner, tmp_path):
+    bank = tmp_path / "pictures.xml"
+    bank.write_text(
+        '<quiz><question type="multichoice"><name><text>pic</text></name>'
+        "<questiontext><text>Which logo?</text></questiontext>"
+        '<answer fraction="100"><text><![CDATA[<img src="@@PLUGINFILE@@/a.png">]]></text></answer>'
+        '<answer fraction="0"><text>None</text></answer></question></quiz>',
+        encoding="utf-8",
+    )
+    routing = quizzes / "routing.yaml"
+    before = routing.read_text(encoding="utf-8")
+    result = runner.invoke(args=["quiz", "import", str(bank), "--topic", "routing"])
+    assert result.exit_code == 1
+    assert "Not converted: line 1, pic: HTML <img> kept as plain text" in result.stdout
+    line = before.rstrip("\n").count("\n") + 1 + 10
+    assert result.stderr == (
+        f"{routing}:{line}: question routing-pic: choices entry 'a' is missing its en text\n"
+        f"{routing}:{line}: question routing-pic: choices entry 'a' is missing its zh text\n"
+        f"Nothing was written to {routing}.\n"
+    )
+    assert routing.read_text(encoding="utf-8") == before
