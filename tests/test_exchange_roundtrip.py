@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.content.catalog import build_catalog
+from app.content.catalog import CatalogBuilder
 from app.content.exchange import ROUND_TRIP_TYPES
 from app.content.exchange import export_bank
 from app.content.exchange import import_into
@@ -18,11 +18,16 @@ from app.content.model import Question
 from app.content.render import Renderer
 from config import Config
 
+#: Texts rendered by the first build, reused by the rebuilds (the lessons do not change).
+RENDERED: dict = {}
+
 
 @pytest.fixture(scope="module")
 def course() -> Catalog:
     """Build the real course once for the module."""
-    catalog = build_catalog(Config.LESSONS_DIR, Config.QUIZZES_DIR)
+    builder = CatalogBuilder(Path(Config.LESSONS_DIR), Path(Config.QUIZZES_DIR))
+    catalog = builder.build()
+    RENDERED.update(builder.cache)
     assert not catalog.problems
     return catalog
 
@@ -42,7 +47,7 @@ def import_course(
         result = import_into(drafts, course, quiz.topic, path.read_text(encoding="utf-8"))
         path.write_text(result.text, encoding="utf-8")
         added[quiz.id] = result.added
-    rebuilt = build_catalog(Config.LESSONS_DIR, quizzes)
+    rebuilt = CatalogBuilder(Path(Config.LESSONS_DIR), quizzes, cache=RENDERED).build()
     return rebuilt, added
 
 
