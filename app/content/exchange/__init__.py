@@ -29,8 +29,8 @@ from app.content.exchange.draft import draft_of
 from app.content.exchange.draft import export_notes
 from app.content.exchange.gift import read_gift
 from app.content.exchange.gift import write_gift
-from app.content.exchange.moodle import read_moodle_xml
 from app.content.exchange.moodle import write_moodle_xml
+from app.content.exchange.moodle_reader import read_moodle_xml
 from app.content.exchange.yamlout import AppendError
 from app.content.exchange.yamlout import appended
 from app.content.exchange.yamlout import items_indent
