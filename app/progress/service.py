@@ -6,6 +6,7 @@ Views call these functions and never commit. Grading itself is pure
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,12 +116,24 @@ def learner_for_user(user: User) -> Learner:
     return _insert_once(Learner(user_id=user.id), lambda: find_user_learner(user.id))
 
 
+def find_anonymous_learner(key: str) -> Learner | None:
+    """Return the anonymous learner named by ``key``, if there is one."""
+    return db.session.scalar(
+        sa.select(Learner).where(Learner.anonymous_key == key, Learner.user_id.is_(None))
+    )
+
+
+def anonymous_learner(key: str) -> Learner:
+    """Return the anonymous learner named by ``key``, creating it once however many requests race."""
+    learner = find_anonymous_learner(key)
+    if learner is not None:
+        return learner
+    return _insert_once(Learner(anonymous_key=key), lambda: find_anonymous_learner(key))
+
+
 def new_anonymous_learner() -> Learner:
-    """Create a learner that no account owns yet."""
-    learner = Learner()
-    with transaction():
-        db.session.add(learner)
-    return learner
+    """Create a learner that no account owns yet, under a fresh random key."""
+    return anonymous_learner(secrets.token_hex(32))
 
 
 def claim(anonymous_id: int | None, user: User) -> Learner:
@@ -135,13 +148,12 @@ def claim(anonymous_id: int | None, user: User) -> Learner:
         return learner_for_user(user)
     mine = find_user_learner(user.id)
     with transaction():
+        anonymous.anonymous_key = None
         if mine is None:
             anonymous.user_id = user.id
             return anonymous
         _merge_lessons(anonymous.id, mine.id)
-        db.session.execute(
-            sa.update(QuizAttempt).where(QuizAttempt.learner_id == anonymous.id).values(learner_id=mine.id)
-        )
+        _merge_attempts(anonymous.id, mine.id)
         db.session.delete(anonymous)
     return mine
 
@@ -158,6 +170,27 @@ def _merge_lessons(source_id: int, target_id: int) -> None:
         done = [as_utc(moment) for moment in (kept.completed_at, row.completed_at) if moment is not None]
         kept.completed_at = min(done) if done else None
         db.session.delete(row)
+
+
+def _merge_attempts(source_id: int, target_id: int) -> None:
+    """Move attempts from one learner to another, renumbering each quiz's attempts by start time."""
+    rows = list(
+        db.session.scalars(
+            sa.select(QuizAttempt)
+            .where(QuizAttempt.learner_id.in_((source_id, target_id)))
+            .order_by(QuizAttempt.quiz_id, QuizAttempt.started_at, QuizAttempt.id)
+        )
+    )
+    numbers: dict[str, int] = {}
+    for row in rows:
+        numbers[row.quiz_id] = numbers.get(row.quiz_id, 0) + 1
+        # Negative first: no row may take a number another still holds in the same flush.
+        row.number = -numbers[row.quiz_id]
+        row.learner_id = target_id
+    db.session.flush()
+    for row in rows:
+        row.number = -row.number
+    db.session.flush()
 
 
 def _lesson_rows(learner_id: int) -> list[LessonProgress]:
@@ -190,25 +223,63 @@ def complete_lesson(learner: Learner, slug: str) -> LessonProgress:
     """Record that the learner marked lesson ``slug`` as done (the first time counts)."""
     row = start_lesson(learner, slug)
     if row.completed_at is None:
+        # Only a row still unfinished is updated, so of racing requests the first one wins.
         with transaction():
-            row.completed_at = utcnow()
+            db.session.execute(
+                sa.update(LessonProgress)
+                .where(LessonProgress.id == row.id, LessonProgress.completed_at.is_(None))
+                .values(completed_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        db.session.refresh(row)
     return row
 
 
 # Quizzes -------------------------------------------------------------------------------
 
 
-def find_open_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
-    """Return the learner's latest attempt at the quiz if it is still unfinished."""
-    latest = db.session.scalar(
+def latest_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
+    """Return the learner's latest attempt at the quiz (the highest number), finished or not."""
+    return db.session.scalar(
         sa.select(QuizAttempt)
         .where(QuizAttempt.learner_id == learner_id, QuizAttempt.quiz_id == quiz_id)
-        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+        .order_by(QuizAttempt.number.desc())
         .limit(1)
     )
+
+
+def find_open_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
+    """Return the learner's latest attempt at the quiz if it is still unfinished."""
+    latest = latest_attempt(learner_id, quiz_id)
     if latest is None or latest.is_finished:
         return None
     return latest
+
+
+def _find_attempt_number(learner_id: int, quiz_id: str, number: int) -> QuizAttempt | None:
+    """Return the learner's attempt ``number`` at the quiz."""
+    return db.session.scalar(
+        sa.select(QuizAttempt).where(
+            QuizAttempt.learner_id == learner_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.number == number,
+        )
+    )
+
+
+def _next_attempt(
+    learner: Learner, quiz: Quiz, mode: str, question_ids: list[str], latest: QuizAttempt | None
+) -> QuizAttempt:
+    """Insert the attempt after ``latest``; a request racing for the same number gets that row.
+
+    The number must come from the very read that decided a new attempt was needed: a
+    second read could see a twin committed meanwhile and number past it.
+    """
+    number = latest.number + 1 if latest is not None else 1
+    attempt = QuizAttempt(
+        learner_id=learner.id, quiz_id=quiz.id, number=number, mode=mode, question_ids=question_ids
+    )
+    return _insert_once(attempt, lambda: _find_attempt_number(learner.id, quiz.id, number))
 
 
 def start_attempt(
@@ -229,10 +300,7 @@ def start_attempt(
         chosen = [question_id for question_id in known if question_id in wanted]
     if not chosen:
         raise ProgressError("There are no questions to ask in this attempt.")
-    attempt = QuizAttempt(learner_id=learner.id, quiz_id=quiz.id, mode=mode, question_ids=chosen)
-    with transaction():
-        db.session.add(attempt)
-    return attempt
+    return _next_attempt(learner, quiz, mode, chosen, latest_attempt(learner.id, quiz.id))
 
 
 def find_question(quiz: Quiz, question_id: object) -> Question:
@@ -304,8 +372,10 @@ def submit_answer(
 def _attempt_for_answer(learner: Learner, quiz: Quiz, attempt_id: int | None) -> QuizAttempt:
     """Return the attempt an answer goes to: the one named, the open one, or a new one."""
     if attempt_id is None:
-        attempt = find_open_attempt(learner.id, quiz.id)
-        return attempt if attempt is not None else start_attempt(learner, quiz)
+        latest = latest_attempt(learner.id, quiz.id)
+        if latest is not None and not latest.is_finished:
+            return latest
+        return _next_attempt(learner, quiz, "all", [question.id for question in quiz.questions], latest)
     attempt = db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.learner_id != learner.id or attempt.quiz_id != quiz.id:
         raise AttemptClosed("This quiz attempt does not exist; reload the quiz and answer again.")
