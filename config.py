@@ -25,7 +25,10 @@ class Config:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # No pre-ping round trip per checkout: connections are recycled before servers or
+    # proxies drop idle ones, and a connection found dead invalidates the pool (SQLAlchemy
+    # does that on any disconnect error), so the next checkout reconnects.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_recycle": 1800}
     REDIS_URL: str | None = None
 
     # Server-side sessions (Flask-Session 0.8). The store and the policy are in app/sessions.py.

@@ -81,11 +81,31 @@ class SessionPolicy:
         return session.modified
 
     def save_session(self, app: Flask, session: ServerSideSession, response: Response) -> None:
-        """Stamp the session when it is about to be written, then let Flask-Session save it."""
+        """Delete an emptied session, or stamp one about to be written and let Flask-Session save it."""
+        if not session and session.modified:
+            self.delete_session(app, session, response)
+            return
         if session and self.should_set_storage(app, session):
             # Setting the stamp marks the session modified: storage and cookie are renewed.
             session[REFRESHED_KEY] = int(time.time())
         super().save_session(app, session, response)
+
+    def delete_session(self, app: Flask, session: ServerSideSession, response: Response) -> None:
+        """Delete the stored copy and the cookie; the deletion carries the cookie's own flags.
+
+        A deletion without ``Secure``/``SameSite``/``HttpOnly`` is a different cookie to
+        strict browsers and leaks a ``Set-Cookie`` weaker than the one it replaces.
+        """
+        self._delete_session(self._get_store_id(session.sid))
+        response.delete_cookie(
+            self.get_cookie_name(app),
+            path=self.get_cookie_path(app),
+            domain=self.get_cookie_domain(app),
+            secure=self.get_cookie_secure(app),
+            httponly=self.get_cookie_httponly(app),
+            samesite=self.get_cookie_samesite(app),
+        )
+        response.vary.add("Cookie")
 
     def get_expiration_time(self, app: Flask, session: ServerSideSession) -> datetime | None:
         """Expire the cookie with the stored copy: a day for anonymous sessions, longer for accounts."""
