@@ -129,3 +129,44 @@ class QuestionResponse(db.Model):
 
     def __repr__(self) -> str:
         return f"<QuestionResponse {self.attempt_id} {self.question_id} {self.score}>"
+
+
+class QuestionSummary(db.Model):
+    """Where a learner stands on one question, kept by the service beside every answer.
+
+    Pages read these few rows (one per question ever answered) instead of the whole
+    answer history, so their cost does not grow with it.
+    """
+
+    __tablename__ = "question_summaries"
+    __table_args__ = (sa.UniqueConstraint("learner_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    quiz_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    #: Answered right at least once.
+    mastered: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: The score of the latest answer, and when it was given.
+    last_score: Mapped[float] = mapped_column(sa.Float)
+    last_answered_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<QuestionSummary {self.learner_id} {self.question_id}>"
+
+
+class QuizSummary(db.Model):
+    """A learner's best whole-quiz score, kept by the service when an attempt finishes."""
+
+    __tablename__ = "quiz_summaries"
+    __table_args__ = (sa.UniqueConstraint("learner_id", "quiz_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    quiz_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    #: The best score of a finished attempt at the whole quiz (``None``: none finished yet).
+    best_score: Mapped[float | None] = mapped_column(sa.Float)
+    finished_attempts: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<QuizSummary {self.learner_id} {self.quiz_id} {self.best_score}>"

@@ -18,6 +18,8 @@ from typing import Any
 from typing import TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.content.grading import InvalidAnswer
@@ -33,7 +35,9 @@ from app.progress.models import ATTEMPT_MODES
 from app.progress.models import Learner
 from app.progress.models import LessonProgress
 from app.progress.models import QuestionResponse
+from app.progress.models import QuestionSummary
 from app.progress.models import QuizAttempt
+from app.progress.models import QuizSummary
 
 T = TypeVar("T")
 
@@ -154,6 +158,7 @@ def claim(anonymous_id: int | None, user: User) -> Learner:
             return anonymous
         _merge_lessons(anonymous.id, mine.id)
         _merge_attempts(anonymous.id, mine.id)
+        _merge_summaries(anonymous.id, mine.id)
         db.session.delete(anonymous)
     return mine
 
@@ -191,6 +196,36 @@ def _merge_attempts(source_id: int, target_id: int) -> None:
     for row in rows:
         row.number = -row.number
     db.session.flush()
+
+
+def _merge_summaries(source_id: int, target_id: int) -> None:
+    """Fold one learner's question and quiz summaries into another's."""
+    questions = {row.question_id: row for row in _rows(QuestionSummary, target_id)}
+    for row in _rows(QuestionSummary, source_id):
+        kept = questions.get(row.question_id)
+        if kept is None:
+            row.learner_id = target_id
+            continue
+        kept.mastered = kept.mastered or row.mastered
+        if as_utc(row.last_answered_at) > as_utc(kept.last_answered_at):
+            kept.last_score, kept.last_answered_at = row.last_score, row.last_answered_at
+        db.session.delete(row)
+    quizzes = {row.quiz_id: row for row in _rows(QuizSummary, target_id)}
+    for row in _rows(QuizSummary, source_id):
+        kept = quizzes.get(row.quiz_id)
+        if kept is None:
+            row.learner_id = target_id
+            continue
+        scores = [score for score in (kept.best_score, row.best_score) if score is not None]
+        kept.best_score = max(scores) if scores else None
+        kept.finished_attempts += row.finished_attempts
+        db.session.delete(row)
+    db.session.flush()
+
+
+def _rows(model: type[T], learner_id: int) -> list[T]:
+    """Return every row of a per-learner summary table for one learner."""
+    return list(db.session.scalars(sa.select(model).where(model.learner_id == learner_id)))
 
 
 def _lesson_rows(learner_id: int) -> list[LessonProgress]:
@@ -360,6 +395,7 @@ def submit_answer(
         with transaction():
             db.session.add(response)
             db.session.flush()
+            _summarize_answer(attempt, response)
             _finish_if_complete(attempt)
     except IntegrityError:
         earlier = _find_response(attempt.id, question.id)
@@ -411,6 +447,62 @@ def _close(attempt: QuizAttempt) -> None:
     attempt.finished_at = utcnow()
     attempt.score = sum(scores.get(question_id, 0.0) for question_id in attempt.question_ids) / max(
         1, len(attempt.question_ids)
+    )
+    _summarize_finish(attempt)
+
+
+# Summaries: the few rows pages read instead of the history --------------------------------
+
+
+def _upsert(model: type, values: dict[str, Any], keys: tuple[str, ...], changes) -> None:
+    """Insert a summary row, or update the existing one with ``changes(excluded)`` (one statement)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values)
+    db.session.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes(statement.excluded)))
+
+
+def _summarize_answer(attempt: QuizAttempt, response: QuestionResponse) -> None:
+    """Fold a new answer into the learner's summary of that question."""
+    _upsert(
+        QuestionSummary,
+        {
+            "learner_id": attempt.learner_id,
+            "question_id": response.question_id,
+            "quiz_id": attempt.quiz_id,
+            "mastered": response.correct,
+            "last_score": response.score,
+            "last_answered_at": response.answered_at,
+        },
+        ("learner_id", "question_id"),
+        lambda new: {
+            "mastered": sa.or_(QuestionSummary.mastered, new.mastered),
+            "last_score": new.last_score,
+            "last_answered_at": new.last_answered_at,
+        },
+    )
+
+
+def _summarize_finish(attempt: QuizAttempt) -> None:
+    """Fold a finished attempt into the learner's summary of that quiz (best whole-quiz score)."""
+    best = attempt.score if attempt.mode == "all" else None
+    _upsert(
+        QuizSummary,
+        {
+            "learner_id": attempt.learner_id,
+            "quiz_id": attempt.quiz_id,
+            "best_score": best,
+            "finished_attempts": 1,
+        },
+        ("learner_id", "quiz_id"),
+        lambda new: {
+            "best_score": sa.case(
+                (QuizSummary.best_score.is_(None), new.best_score),
+                (new.best_score > QuizSummary.best_score, new.best_score),
+                else_=QuizSummary.best_score,
+            ),
+            "finished_attempts": QuizSummary.finished_attempts + 1,
+        },
     )
 
 
