@@ -55,6 +55,8 @@ def assert_same_progress(learner_id: int) -> None:
         CATALOG, TOPICS, snapshot
     )
     assert standing.lessons == snapshot.lessons
+    assert summary.score_history(learner_id) == stats.score_history(snapshot)
+    assert summary.weakest_topics(CATALOG, learner_id) == stats.weakest_topics(CATALOG, snapshot)
     for topic in TOPICS:
         narrow = summary.topic_standing(learner_id, CATALOG, topic)
         assert summary.topic_progress(CATALOG, topic, narrow) == stats.topic_progress(
@@ -189,17 +191,22 @@ def test_pages_reads_take_two_statements_whatever_the_history(db, responses):
         lambda: summary.load_standing(learner_id),
         lambda: summary.topic_standing(learner_id, CATALOG, "routing"),
         lambda: summary.topic_standing(learner_id, CATALOG, "intro"),
+        lambda: summary.score_history(learner_id),
+        lambda: summary.weakest_topics(CATALOG, learner_id),
     ):
         with StatementCounter(engine) as counter:
-            standing = read()
+            read()
         counts.append(counter.count)
-    # Everything, the routing topic (lessons and quiz), the intro topic (lessons only, no quiz).
-    assert counts == [2, 2, 1]
+    # Everything, the routing topic (lessons and quiz), the intro topic (lessons only, no quiz),
+    # the score history, the weakest topics.
+    assert counts == [2, 2, 1, 1, 1]
     progress = summary.topic_progress(
         CATALOG, "routing", summary.topic_standing(learner.id, CATALOG, "routing")
     )
     assert progress.lessons_done == 1
     assert progress.questions_mastered == (1 if responses else 0)
     assert progress.best_score == (0.5 if responses else None)
-    assert standing.lessons == {}
+    assert len(summary.score_history(learner_id)) == (20 if responses else 0)
+    assert summary.weakest_topics(CATALOG, learner_id) == ([("routing", 1 / 7)] if responses else [])
+    assert summary.topic_standing(learner_id, CATALOG, "intro").lessons == {}
     assert summary.load_standing(None) == summary.NOBODY

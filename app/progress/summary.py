@@ -1,9 +1,10 @@
 """Read only what a page shows, in at most two statements, whatever the learner's history.
 
-The course map, topic and lesson pages need the state of some lessons and, per quiz,
-the questions mastered and the best score. Lesson rows are one per lesson opened and
-the summaries one per question and quiz ever answered (kept by ``service``), so every
-read here is bounded by the size of the course, never by the number of answers.
+The course map, topic and lesson pages (and the dashboard's completion) need the state
+of some lessons and, per quiz, the questions mastered and the best score. Lesson rows
+are one per lesson opened and the summaries one per question and quiz ever answered
+(kept by ``service``), so every read here is bounded by the size of the course, never
+by the number of answers; the score history reads a fixed number of attempts.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from app.content.model import Catalog
 from app.extensions import db
 from app.progress.models import LessonProgress
 from app.progress.models import QuestionSummary
+from app.progress.models import QuizAttempt
 from app.progress.models import QuizSummary
+from app.progress.queries import AttemptState
 from app.progress.queries import LessonState
 from app.progress.service import as_utc
 from app.progress.stats import TopicProgress
@@ -117,3 +120,59 @@ def topic_progress(catalog: Catalog, topic: str, standing: Standing) -> TopicPro
 def course_progress(catalog: Catalog, topics: Iterable[str], standing: Standing) -> list[TopicProgress]:
     """Return the progress of every topic, in the order given."""
     return [topic_progress(catalog, topic, standing) for topic in topics]
+
+
+# The dashboard's other parts -------------------------------------------------------------
+
+
+def score_history(learner_id: int | None, limit: int = 20) -> list[AttemptState]:
+    """Return the last ``limit`` finished attempts, oldest first: one statement with a limit."""
+    if learner_id is None:
+        return []
+    rows = db.session.scalars(
+        sa.select(QuizAttempt)
+        .where(
+            QuizAttempt.learner_id == learner_id,
+            QuizAttempt.finished_at.is_not(None),
+            QuizAttempt.score.is_not(None),
+        )
+        .order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc())
+        .limit(limit)
+    )
+    return [
+        AttemptState(
+            id=row.id,
+            quiz_id=row.quiz_id,
+            mode=row.mode,
+            question_ids=tuple(row.question_ids or ()),
+            started_at=as_utc(row.started_at),
+            finished_at=as_utc(row.finished_at),
+            score=row.score,
+        )
+        for row in reversed(list(rows))
+    ]
+
+
+def topic_accuracy(catalog: Catalog, learner_id: int | None) -> dict[str, float]:
+    """Return, per topic with answers, the mean latest score of its questions: one statement."""
+    if learner_id is None:
+        return {}
+    rows = db.session.execute(
+        sa.select(QuestionSummary.question_id, QuestionSummary.quiz_id, QuestionSummary.last_score).where(
+            QuestionSummary.learner_id == learner_id
+        )
+    )
+    scores: dict[str, list[float]] = {}
+    for question_id, quiz_id, score in rows:
+        question = catalog.questions.get(question_id)
+        quiz = catalog.quizzes.get(question.quiz_id) if question else catalog.quizzes.get(quiz_id)
+        if quiz is not None:
+            scores.setdefault(quiz.topic, []).append(score)
+    return {topic: sum(values) / len(values) for topic, values in scores.items()}
+
+
+def weakest_topics(catalog: Catalog, learner_id: int | None, limit: int = 3) -> list[tuple[str, float]]:
+    """Return up to ``limit`` topics with the lowest accuracy below 100%, weakest first."""
+    accuracy = topic_accuracy(catalog, learner_id)
+    weak = sorted((score, topic) for topic, score in accuracy.items() if score < 1)
+    return [(topic, score) for score, topic in weak[:limit]]
