@@ -81,7 +81,9 @@ def init_proxy(app: Flask) -> None:
     """Trust the front proxy's X-Forwarded-* headers, as many hops as configured (0 = none)."""
     counts = {key: int(app.config.get(f"PROXY_FIX_X_{key.upper()}", 0)) for key in ("for", "proto", "host")}
     if any(counts.values()):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=counts["for"], x_proto=counts["proto"], x_host=counts["host"])
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=counts["for"], x_proto=counts["proto"], x_host=counts["host"]
+        )
 
 
 def init_extensions(app: Flask) -> None:

@@ -135,4 +135,3 @@ def precompress(folder: Path) -> list[Path]:
             elif target.exists():
                 target.unlink()
     return written
-

@@ -19,7 +19,8 @@ def main() -> int:
     """Precompress app/static and say how many copies were (re)written."""
     static = ROOT / "app" / "static"
     copies = precompress(static)
-    print(f"assets: {len(copies)} precompressed cop{'y' if len(copies) == 1 else 'ies'} written under {static}")
+    noun = "copy" if len(copies) == 1 else "copies"
+    print(f"assets: {len(copies)} precompressed {noun} written under {static}")
     return 0
 
 

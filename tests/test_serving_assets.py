@@ -20,7 +20,8 @@ STATIC = ROOT / "app" / "static"
 @pytest.fixture(scope="module")
 def built_assets() -> Path:
     """Run the `make assets` step once, as make does before serving."""
-    subprocess.run([sys.executable, str(ROOT / "deploy" / "build_assets.py")], check=True, capture_output=True)
+    script = ROOT / "deploy" / "build_assets.py"
+    subprocess.run([sys.executable, str(script)], check=True, capture_output=True)
     return STATIC
 
 
@@ -51,18 +52,18 @@ def test_fingerprint_changes_with_content(tmp_path):
 def test_fingerprinted_asset_is_immutable_without_session(client):
     client.get("/")  # a returning visitor: the asset request carries the session cookie
     url = stylesheet_urls(client.get("/").get_data(as_text=True))[0]
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response.headers["Cache-Control"] == IMMUTABLE
-    assert "Set-Cookie" not in response.headers
-    assert "cookie" not in response.headers.get("Vary", "").lower()
+    with client.get(url) as response:
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == IMMUTABLE
+        assert "Set-Cookie" not in response.headers
+        assert "cookie" not in response.headers.get("Vary", "").lower()
 
 
 @pytest.mark.parametrize("query", ["", "?v=0123456789ab"])
 def test_unversioned_or_stale_asset_revalidates(client, query):
-    response = client.get(f"/static/css/site.css{query}")
-    assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-cache"
+    with client.get(f"/static/css/site.css{query}") as response:
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-cache"
 
 
 def test_html_pages_are_no_cache(client):
@@ -81,11 +82,11 @@ def test_precompressed_copies_are_built(built_assets):
 
 @pytest.mark.parametrize(("accept", "encoding"), [("gzip", "gzip"), ("gzip, br", "br"), ("identity", None)])
 def test_flask_serves_precompressed_when_accepted(built_assets, client, accept, encoding):
-    response = client.get("/static/css/site.css", headers={"Accept-Encoding": accept})
-    assert response.status_code == 200
-    assert response.headers.get("Content-Encoding") == encoding
-    assert "Accept-Encoding" in response.headers["Vary"]
-    body = response.get_data()
+    with client.get("/static/css/site.css", headers={"Accept-Encoding": accept}) as response:
+        assert response.status_code == 200
+        assert response.headers.get("Content-Encoding") == encoding
+        assert "Accept-Encoding" in response.headers["Vary"]
+        body = response.get_data()
     if encoding == "gzip":
         body = gzip.decompress(body)
     elif encoding == "br":
