@@ -72,6 +72,8 @@ proc_name = f"insideflask-{ROLE}"
 def post_fork(server, worker) -> None:
     """Drop database connections the master opened: a worker must never share a socket."""
     app = server.app.wsgi()
+    if "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # not this project's app (the benchmark's bare "hello")
     from app.extensions import db
 
     with app.app_context():

@@ -25,6 +25,7 @@ from app.extensions import migrate
 from app.extensions import sock
 from app.i18n import init_i18n
 from app.instructor import bp as instructor_bp
+from app.instrumentation import init_instrumentation
 from app.learn import bp as learn_bp
 from app.main import bp as main_bp
 from app.progress import models as progress_models  # noqa: F401
@@ -51,6 +52,7 @@ def create_app(config: str | type[Config] | None = None, overrides: Mapping[str,
     register_blueprints(app)
     init_cli(app)
     init_assets(app)
+    init_instrumentation(app)
     init_content(app)
     # Last: the X-ray wraps every hook registered above.
     init_demos(app)

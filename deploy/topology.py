@@ -147,6 +147,12 @@ class Topology:
     env: dict[str, str]
     http_instances: int = 1
     nginx_workers: str = "auto"
+    #: The WSGI app of the HTTP pool (the benchmark puts its bare "hello" app here).
+    target: str = "wsgi:app"
+    #: What must answer 200 before a pool counts as started.
+    ready_path: str = FIRST_LESSON
+    #: Whether to start the websocket pool (without it, nginx sends the ws paths to HTTP).
+    websocket_pool: bool = True
     processes: list[subprocess.Popen] = field(default_factory=list)
     http_ports: list[int] = field(default_factory=list)
     ws_port: int = 0
@@ -163,16 +169,20 @@ class Topology:
         """Start every process, in parallel, and wait until each answers."""
         *self.http_ports, self.ws_port, self.proxy_port = free_ports(self.http_instances + 2)
         started = time.monotonic()
-        pools = [(port, "http") for port in self.http_ports] + [(self.ws_port, "ws")]
+        pools = [(port, "http") for port in self.http_ports]
+        if self.websocket_pool:
+            pools.append((self.ws_port, "ws"))
+        else:
+            self.ws_port = self.http_ports[0]
         launched = []
         for port, role in pools:
             env = {**self.env, "INSIDE_FLASK_ROLE": role}
-            command = gunicorn_command(port)
+            command = gunicorn_command(port, self.target)
             proc = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
             self.processes.append(proc)
             launched.append((port, role, proc))
         for index, (port, role, proc) in enumerate(launched):
-            wait_for(port, FIRST_LESSON, timeout, proc)
+            wait_for(port, self.ready_path, timeout, proc)
             # All started together: the time to the first lesson counts from the launch.
             label = role if role == "ws" else f"http{index}" if self.http_instances > 1 else "http"
             self.cold_start[label] = round(time.monotonic() - started, 3)
@@ -187,7 +197,7 @@ class Topology:
         command = nginx_command(config, self.workdir / "nginx")
         proxy = subprocess.Popen(command, start_new_session=True)  # noqa: S603
         self.processes.append(proxy)
-        wait_for(self.proxy_port, "/healthz", timeout, proxy)
+        wait_for(self.proxy_port, self.ready_path, timeout, proxy)
         return self
 
     def stop(self) -> None:
