@@ -7,6 +7,7 @@ websocket pools; a compose service name with N replicas resolves to all N at sta
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from topology import nginx_command
 from topology import write_nginx_config
 
 PREFIX = Path("/var/lib/nginx/insideflask")
+#: Debian's unprivileged user for nginx's workers.
+WORKER_USER = "www-data"
 
 
 def main() -> None:
@@ -28,7 +31,12 @@ def main() -> None:
         ws_servers=os.environ.get("WS_UPSTREAMS", "ws:8000").split(","),
         prefix=PREFIX,
         access_log="/dev/stdout",
+        user=WORKER_USER,
     )
+    # The workers buffer request and response bodies here.
+    for path in PREFIX.iterdir():
+        if path.is_dir():
+            shutil.chown(path, WORKER_USER)
     command = nginx_command(config, PREFIX)
     os.execv(command[0], command)  # noqa: S606 (a fixed command built above)
 

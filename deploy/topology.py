@@ -44,11 +44,16 @@ def render_nginx(
     access_log: str = "off",
     error_log: str = "stderr",
     modules_dir: Path = NGINX_MODULES,
+    user: str | None = None,
 ) -> str:
     """Return deploy/nginx.conf.template with every placeholder filled in.
 
     Brotli is used when Debian's brotli modules are installed; gzip alone otherwise.
+    ``user`` is who the workers run as when the master is root (they must be able to write
+    the temp directories under ``prefix``); by default the master's own user.
     """
+    if user is None and os.geteuid() == 0:
+        user = "root"  # a local run as root: workers that can use the private temp dirs
     brotli = (modules_dir / BROTLI_STATIC).is_file() and (modules_dir / BROTLI_FILTER).is_file()
     values = {
         "load_modules": (
@@ -56,6 +61,7 @@ def render_nginx(
             if brotli
             else "# Brotli modules not installed (libnginx-mod-http-brotli-*): gzip only."
         ),
+        "user": f"user {user};" if user else "# Workers run as the user who started nginx.",
         "worker_processes": worker_processes,
         "prefix": str(prefix),
         "error_log": error_log,
