@@ -121,7 +121,7 @@ def test_the_header_box_is_on_every_page(client):
     for path in ("/", "/topics/hooks/", "/topics/hooks/request-hooks", "/search?q=g"):
         html = client.get(path).get_data(as_text=True)
         assert '<form class="site-search" role="search" method="get" action="/search"' in html, path
-        assert 'name="q"' in html and 'src="/static/js/search.js"' in html
+        assert 'name="q"' in html and 'src="/static/js/search.js?v=' in html
 
 
 def test_the_index_is_built_with_the_catalog_not_per_request(client, app):
