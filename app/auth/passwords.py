@@ -14,8 +14,6 @@ from pathlib import Path
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
-from app.models import User
-
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "common_passwords.txt"
@@ -39,13 +37,13 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def verify(user: User | None, password: str) -> bool:
-    """Return whether ``password`` is ``user``'s; take as long when there is no such user.
+def verify(stored_hash: str | None, password: str) -> bool:
+    """Return whether ``password`` matches ``stored_hash``; take as long when there is none.
 
     Without an account the password is checked against a dummy hash of the same
     cost, so the answer's timing does not tell whether the address is registered.
     """
-    if user is None:
+    if stored_hash is None:
         check_password_hash(_dummy_hash(), password)
         return False
-    return user.check_password(password)
+    return check_password_hash(stored_hash, password)

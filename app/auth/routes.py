@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import TooManyRequests
 
 from app.auth import bp
-from app.auth import passwords
 from app.auth import service
 from app.auth import throttle
 from app.auth.forms import LoginForm
@@ -96,8 +95,8 @@ def login():
         _row, wait = throttle.reserve(email, client_ip())
         if wait is not None:
             raise too_many_attempts(wait)
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if not passwords.verify(user, form.password.data):
+        user = service.authenticate(email, form.password.data)
+        if user is None:
             # The reserved row stays: it is this failure.
             form.password.errors.append(_("Wrong email or password."))
             return render_template("auth/login.html", form=form, next=carry_next(form)), 400

@@ -13,6 +13,8 @@ are ever tried, and the slow password hash runs outside the lock.
 from __future__ import annotations
 
 import hashlib
+import threading
+from contextlib import nullcontext
 from datetime import datetime
 from datetime import timedelta
 
@@ -32,6 +34,9 @@ DEFAULT_LIMITS = {
     "LOGIN_MAX_FAILURES_PER_IP": 30,
 }
 
+#: Queues this process's threads before SQLite's write lock (see ``reserve``).
+_sqlite_writers = threading.Lock()
+
 
 def _setting(name: str):
     """Return a limit from the config, or its default."""
@@ -48,7 +53,10 @@ def reserve(email: str | None, ip: str) -> tuple[int | None, int | None]:
     # Start from a clean transaction: the lock below must be the first thing it does.
     if db.session().in_transaction():
         db.session.commit()
-    with transaction():
+    # SQLite has one writer at a time, and its busy handler waits in no order and gives
+    # up after the busy timeout; a burst of threads queues on a lock of ours instead.
+    queue = _sqlite_writers if db.engine.dialect.name == "sqlite" else nullcontext()
+    with queue, transaction():
         _serialise(email, ip)
         expired = LoginFailure.failed_at < now - _setting("LOGIN_FAILURE_WINDOW")
         db.session.execute(sa.delete(LoginFailure).where(expired))
