@@ -14,6 +14,8 @@ BASE_DIR = Path(__file__).resolve().parent
 
 #: Environment variables production cannot start without.
 PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+#: Hosts production answers for when ``TRUSTED_HOSTS`` is not set: this machine only.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 
 
 class ConfigurationError(RuntimeError):
@@ -151,6 +153,30 @@ class ProductionConfig(Config):
                 "Inside Flask refuses to start in production: missing environment "
                 f"variable{'s' if len(missing) > 1 else ''} {', '.join(missing)}."
             )
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app)
+
+
+def trusted_hosts(app: Flask) -> list[str]:
+    """Return the Host names production answers for; any other Host header gets a 400.
+
+    From the config, else ``TRUSTED_HOSTS`` in the environment (``example.org,www.example.org``;
+    a leading dot also accepts subdomains). Without either, only loopback names are
+    trusted, which is safe but serves nobody behind a public name: the log says so.
+    """
+    configured = app.config.get("TRUSTED_HOSTS")
+    if configured is None:
+        configured = os.environ.get("TRUSTED_HOSTS", "")
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    hosts = [name.strip() for name in configured if name.strip()]
+    if not hosts:
+        app.logger.warning(
+            "TRUSTED_HOSTS is not set: answering only for %s; set it to the site's public "
+            "host names (comma-separated) or every other Host header gets a 400.",
+            ", ".join(LOOPBACK_HOSTS),
+        )
+        hosts = list(LOOPBACK_HOSTS)
+    return hosts
 
 
 CONFIGS: dict[str, type[Config]] = {

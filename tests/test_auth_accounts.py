@@ -81,7 +81,9 @@ def test_register_page(client):
         ({"email": ""}, "Enter your email address."),
         ({"display_name": "   "}, "Choose a display name."),
         ({"display_name": "x" * 81}, "at most 80 characters"),
-        ({"password": "short", "confirm": "short"}, "8 to 256 characters"),
+        ({"password": "short", "confirm": "short"}, "10 to 256 characters"),
+        ({"password": "ninechars", "confirm": "ninechars"}, "10 to 256 characters"),
+        ({"password": "Password123", "confirm": "Password123"}, "one of the most common"),
         ({"confirm": "something else"}, "The two passwords differ."),
     ],
 )

@@ -6,6 +6,7 @@ import pytest
 from conftest import csrf_token
 
 from app import create_app
+from app.extensions import db as _db
 from app.security import SECURITY_HEADERS
 
 
@@ -93,6 +94,8 @@ def test_readyz_ok(client):
 def test_readyz_names_the_session_store_when_redis_is_down(app_settings, redis_url):
     settings = {**app_settings, "REDIS_URL": "redis://127.0.0.1:1/0"}
     app = create_app("testing", settings)
+    with app.app_context():
+        _db.create_all()
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json["failed"] == ["session_store"]

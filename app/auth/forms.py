@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField
+from wtforms import HiddenField
 from wtforms import PasswordField
 from wtforms import StringField
 from wtforms import SubmitField
@@ -14,12 +14,10 @@ from wtforms.validators import EqualTo
 from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
-from app.extensions import db
+from app.auth.passwords import MAX_PASSWORD_LENGTH
+from app.auth.passwords import MIN_PASSWORD_LENGTH
+from app.auth.passwords import is_common
 from app.forms import SiteForm
-from app.models import User
-from app.models import normalize_email
-
-MIN_PASSWORD_LENGTH = 8
 
 
 def stripped(value: str | None) -> str | None:
@@ -40,8 +38,10 @@ class LoginForm(SiteForm):
         ],
     )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=256)]
+        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)]
     )
+    #: Where to go after logging in; checked by ``same_site_path`` before use.
+    next = HiddenField()
     submit = SubmitField(_l("Log in"))
 
 
@@ -71,8 +71,8 @@ class RegisterForm(SiteForm):
             DataRequired(_l("Choose a password.")),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=256,
-                message=_l("A password needs 8 to 256 characters."),
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("A password needs 10 to 256 characters."),
             ),
         ],
     )
@@ -83,13 +83,16 @@ class RegisterForm(SiteForm):
             EqualTo("password", _l("The two passwords differ.")),
         ],
     )
+    #: Where to go after registering; checked by ``same_site_path`` before use.
+    next = HiddenField()
     submit = SubmitField(_l("Create account"))
 
-    def validate_email(self, field: EmailField) -> None:
-        """Refuse an address that already has an account."""
-        exists = db.session.scalar(sa.select(User.id).where(User.email == normalize_email(field.data or "")))
-        if exists is not None:
-            raise ValidationError(_l("An account with this email already exists. Log in instead."))
+    def validate_password(self, field: PasswordField) -> None:
+        """Refuse a password from the list of the most common ones."""
+        if field.data and is_common(field.data):
+            raise ValidationError(
+                _l("This password is one of the most common ones and easy to guess. Choose another.")
+            )
 
     def validate_display_name(self, field: StringField) -> None:
         """Refuse a name made only of spaces."""

@@ -21,6 +21,7 @@ from app.auth import service
 from app.auth import throttle
 from app.auth.forms import LoginForm
 from app.auth.forms import RegisterForm
+from app.auth.redirects import same_site_path
 from app.extensions import db
 from app.extensions import login as login_manager
 from app.models import User
@@ -39,11 +40,25 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
-def safe_next(target: str | None) -> str:
-    """Return ``target`` when it is a same-site path, else the home page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.index")
+def next_target(form: LoginForm | RegisterForm) -> str:
+    """Return where to go afterwards: the form's ``next`` (or the query's), if same-site."""
+    return same_site_path(form.next.data or request.args.get("next"), url_for("main.index"))
+
+
+def carry_next(form: LoginForm | RegisterForm) -> str | None:
+    """Put the query's ``next`` into the form, and return it for links (``None`` if unsafe)."""
+    target = same_site_path(form.next.data or request.args.get("next"), "")
+    form.next.data = target
+    return target or None
+
+
+def too_many_attempts(wait: int) -> TooManyRequests:
+    """Return the 429 for a client that must wait ``wait`` seconds."""
+    minutes = max(1, round(wait / 60))
+    return TooManyRequests(
+        _("Too many failed logins. Wait %(minutes)d minutes before trying again.", minutes=minutes),
+        retry_after=wait,
+    )
 
 
 def client_ip() -> str:
@@ -66,57 +81,76 @@ def sign_in(user: User) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Check the credentials (within the rate limit) and log the user in."""
+    """Check the credentials (within the rate limit) and log the user in.
+
+    A known and an unknown address take the same path and the same time: the
+    attempt is counted first, and the password is always checked against a hash
+    (a dummy one when there is no such account).
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
         email = normalize_email(form.email.data)
-        ip = client_ip()
-        wait = throttle.retry_after(email, ip)
+        _row, wait = throttle.reserve(email, client_ip())
         if wait is not None:
-            minutes = max(1, round(wait / 60))
-            raise TooManyRequests(
-                _(
-                    "Too many failed logins. Wait %(minutes)d minutes before trying again.",
-                    minutes=minutes,
-                ),
-                retry_after=wait,
-            )
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user is None or not user.check_password(form.password.data):
-            throttle.record_failure(email, ip)
+            raise too_many_attempts(wait)
+        user = service.authenticate(email, form.password.data)
+        if user is None:
+            # The reserved row stays: it is this failure.
             form.password.errors.append(_("Wrong email or password."))
-            return render_template("auth/login.html", form=form), 400
+            return render_template("auth/login.html", form=form, next=carry_next(form)), 400
         throttle.clear_failures(email)
         sign_in(user)
         flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
-        return redirect(safe_next(request.args.get("next")), code=303)
+        return redirect(next_target(form), code=303)
     status = 400 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, next=carry_next(form)), status
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an account, log it in, and keep the progress made so far."""
+    """Create an account, log it in, and keep the progress made so far.
+
+    An address that already has an account is refused with a message saying so.
+    This does reveal that the address is registered, on purpose: registration logs
+    the new account in at once and the site sends no email, so there is no answer
+    that could look the same for a taken and a free address (one visitor is logged
+    in, the other is not) and no other channel to tell the owner. What limits the
+    leak is the rate limit: every registration attempt counts against the
+    visitor's address like a failed login (30 per 15 minutes), and only attempts
+    that create an account are forgiven. Logging in reveals nothing (see ``login``).
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
+        email = normalize_email(form.email.data)
+        row, wait = throttle.reserve(None, client_ip())
+        if wait is not None:
+            raise too_many_attempts(wait)
+        taken = db.session.scalar(sa.select(User.id).where(User.email == email)) is not None
         try:
-            user = service.register_user(
-                form.email.data, form.display_name.data, form.password.data, language=session.get("lang")
+            user = (
+                None
+                if taken
+                else service.register_user(
+                    email, form.display_name.data, form.password.data, language=session.get("lang")
+                )
             )
         except IntegrityError:
             # Another request registered the same address a moment earlier.
+            user = None
+        if user is None:
             form.email.errors.append(_("An account with this email already exists. Log in instead."))
-            return render_template("auth/register.html", form=form), 400
+            return render_template("auth/register.html", form=form, next=carry_next(form)), 400
+        throttle.release(row)
         sign_in(user)
         welcome = _("Welcome, %(name)s. Your progress is now saved to your account.", name=user.display_name)
         flash(welcome, "success")
-        return redirect(safe_next(request.args.get("next")), code=303)
+        return redirect(next_target(form), code=303)
     status = 400 if form.errors else 200
-    return render_template("auth/register.html", form=form), status
+    return render_template("auth/register.html", form=form, next=carry_next(form)), status
 
 
 @bp.post("/logout")
@@ -124,4 +158,8 @@ def logout():
     """Log out and delete the server-side session."""
     logout_user()
     end_session()
+    # The message is all the emptied session keeps, and under a new id: the old one
+    # must not outlive the login it belonged to.
+    flash(_("You are logged out."), "info")
+    regenerate_session()
     return redirect(url_for("main.index"), code=303)
