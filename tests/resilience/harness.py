@@ -16,7 +16,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -105,9 +104,25 @@ class RedisServer:
         if binary is None:
             raise RuntimeError("redis-server is not installed (scripts/test.sh installs it)")
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-            + ["--requirepass", REDIS_PASSWORD, "--dir", str(self.workdir), "--daemonize", "no"]
-            + ["--logfile", str(self.workdir / f"redis-{self.port}.log")],
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--requirepass",
+                REDIS_PASSWORD,
+                "--dir",
+                str(self.workdir),
+                "--daemonize",
+                "no",
+                "--logfile",
+                str(self.workdir / f"redis-{self.port}.log"),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -150,7 +165,9 @@ class Database:
         engine = self.engine()
         try:
             with engine.connect() as conn:
-                return [tuple(r) for r in conn.execute(sa.text(f"SELECT {columns} FROM {table} ORDER BY {order}"))]
+                return [
+                    tuple(r) for r in conn.execute(sa.text(f"SELECT {columns} FROM {table} ORDER BY {order}"))
+                ]
         finally:
             engine.dispose()
 
@@ -159,7 +176,9 @@ class Database:
         engine = self.engine()
         try:
             with engine.connect() as conn:
-                return conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE {where}"), params).scalar_one()
+                return conn.execute(
+                    sa.text(f"SELECT count(*) FROM {table} WHERE {where}"), params
+                ).scalar_one()
         finally:
             engine.dispose()
 
@@ -227,7 +246,9 @@ def server_environment(database: Database, redis_url: str, **extra: str) -> dict
 class GunicornServer:
     """``gunicorn -c gunicorn.conf.py --bind 127.0.0.1:PORT wsgi:app`` with the production config."""
 
-    def __init__(self, env: Mapping[str, str], workdir: Path, role: str = "http", workers: int | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str], workdir: Path, role: str = "http", workers: int | None = None
+    ) -> None:
         self.env = dict(env)
         self.role = role
         self.workers = workers
@@ -251,7 +272,7 @@ class GunicornServer:
             cmd += ["-w", "2", "-k", "gthread", "--threads", "4", "--no-control-socket"]
         if self.workers is not None:
             cmd += ["-w", str(self.workers)]
-        return cmd + ["--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
+        return [*cmd, "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
 
     def start(self) -> None:
         """Start gunicorn (without waiting; see ``wait_ready``)."""
@@ -260,7 +281,12 @@ class GunicornServer:
             env["INSIDE_FLASK_ROLE"] = "ws"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                self.command(), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(),
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -408,31 +434,3 @@ class HttpClient:
     def session_cookie(self) -> str | None:
         """Return the session cookie's value, if any."""
         return self.cookies.get("insideflask_session")
-
-
-def run_python(code: str, *args: str, timeout: float = 60) -> str:
-    """Run ``code`` in a fresh interpreter of the project's venv; return its stdout."""
-    done = subprocess.run(
-        [str(PYTHON), "-c", code, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=True
-    )
-    return done.stdout
-
-
-__all__ = [
-    "PYTHON",
-    "ROOT",
-    "SECRET_MARKERS",
-    "Database",
-    "GunicornServer",
-    "HttpClient",
-    "RedisServer",
-    "Reply",
-    "drop_database",
-    "free_port",
-    "make_database",
-    "run_python",
-    "server_environment",
-    "start_all",
-    "sys",
-    "wait_until",
-]

@@ -82,7 +82,10 @@ def test_parallel_wrong_passwords_stay_within_the_limit(server: GunicornServer, 
 
 
 def test_parallel_first_answers_make_one_attempt(server: GunicornServer, database: Database, course) -> None:
-    """Issue 9 item 7 (duplicated work): 50 parallel first answers, exactly 1 learner, 1 attempt, 1 response."""
+    """Issue 9 item 7 (duplicated work):
+
+    50 parallel first answers, exactly 1 learner, 1 attempt, 1 response.
+    """
     client = HttpClient(server.base)
     token = client.csrf("/auth/login")
     question = course.extensions["catalog"].quizzes["hooks"].questions[0]
@@ -96,15 +99,20 @@ def test_parallel_first_answers_make_one_attempt(server: GunicornServer, databas
     learners = database.count("learners") - learners_before
     attempts = database.count("quiz_attempts", "quiz_id = 'hooks'")
     responses = database.count("question_responses", "question_id = :q", q=question.id)
-    print(f"[{database.backend}] 50 parallel first answers: {dict(Counter(statuses))}, {learners} learners, "
-          f"{attempts} attempts, {responses} responses")
+    print(
+        f"[{database.backend}] 50 parallel first answers: {dict(Counter(statuses))}, {learners} learners, "
+        f"{attempts} attempts, {responses} responses"
+    )
     assert all(0 < status < 500 for status in statuses), Counter(statuses)
     assert statuses.count(200) >= 1
     assert (learners, attempts, responses) == (1, 1, 1)
 
 
 def test_parallel_first_mark_as_done_makes_one_learner(server: GunicornServer, database: Database) -> None:
-    """Issue 9 item 7 (duplicated work): 50 parallel first "Mark as done" from a new session, exactly 1 learner."""
+    """Issue 9 item 7 (duplicated work):
+
+    50 parallel first "Mark as done" from a new session, exactly 1 learner.
+    """
     client = HttpClient(server.base)
     token = client.csrf("/auth/login")
     assert client.session_cookie(), "the login form's CSRF token needs a session"
@@ -117,7 +125,35 @@ def test_parallel_first_mark_as_done_makes_one_learner(server: GunicornServer, d
     statuses = all_at_once(50, send)
     learners = database.count("learners") - learners_before
     done = database.count("lesson_progress", "lesson_slug = 'request-hooks'") - done_before
-    print(f"[{database.backend}] 50 parallel first 'Mark as done': {dict(Counter(statuses))}, "
-          f"{learners} learners, {done} lesson rows")
+    print(
+        f"[{database.backend}] 50 parallel first 'Mark as done': {dict(Counter(statuses))}, "
+        f"{learners} learners, {done} lesson rows"
+    )
     assert all(0 < status < 500 for status in statuses), Counter(statuses)
     assert (learners, done) == (1, 1)
+
+
+@pytest.mark.parametrize("big", [2**31, 2**63, 2**70])
+def test_out_of_range_ids_are_a_4xx(server: GunicornServer, database: Database, big: int) -> None:
+    """Issue 9 item 4 (ids beyond the column range): in JSON, forms and URLs, a 4xx on both databases."""
+    client = HttpClient(server.base)
+    token = client.csrf("/topics/flash/quiz")
+    replies = {
+        "json attempt_id": client.post_json(
+            "/topics/flash/quiz/answer",
+            {"question_id": "flash-signal", "answer": "a", "attempt_id": big},
+            token,
+        ),
+        "form attempt_id": client.post_form(
+            "/topics/flash/quiz/answer",
+            {"question_id": "flash-signal", "answer": "a", "attempt_id": str(big), "csrf_token": token},
+        ),
+        "retry attempt_id": client.post_form(
+            "/topics/flash/quiz/start", {"mode": "missed", "attempt_id": str(big), "csrf_token": token}
+        ),
+        "attempt URL": client.get(f"/topics/flash/quiz/attempts/{big}"),
+        "feedback URL": client.get(f"/topics/flash/quiz/feedback/{big}"),
+    }
+    statuses = {name: reply.status for name, reply in replies.items()}
+    print(f"[{database.backend}] id {big}: {statuses}")
+    assert all(400 <= status < 500 for status in statuses.values()), statuses

@@ -128,7 +128,7 @@ def test_redis_outage_gives_503_and_recovers_without_losing_rows(
 
 
 def test_sqlite_locked_gives_503_then_recovers(server: GunicornServer, sqlite_database: Database) -> None:
-    """Issue 9, resilience suite "fault injection" (and item 9: /readyz checks that the database can be written).
+    """Issue 9, resilience suite "fault injection" (and item 9: /readyz checks the database is writable).
 
     Another connection holds ``BEGIN EXCLUSIVE`` for a few seconds: writes and /readyz answer 503
     (never 500, and /readyz promptly), then everything answers 200 and ``integrity_check`` is ok.

@@ -60,14 +60,22 @@ def account(server: GunicornServer) -> str:
 def register(client: HttpClient, email: str, name: str = "Probe", password: str = PASSWORD, query: str = ""):
     """Post the register form; return the reply."""
     token = client.csrf("/auth/register")
-    form = {"email": email, "display_name": name, "password": password, "confirm": password, "csrf_token": token}
+    form = {
+        "email": email,
+        "display_name": name,
+        "password": password,
+        "confirm": password,
+        "csrf_token": token,
+    }
     return client.post_form(f"/auth/register{query}", form)
 
 
 def login(client: HttpClient, email: str, password: str = PASSWORD, query: str = ""):
     """Post the login form; return the reply."""
     token = client.csrf("/auth/login")
-    return client.post_form(f"/auth/login{query}", {"email": email, "password": password, "csrf_token": token})
+    return client.post_form(
+        f"/auth/login{query}", {"email": email, "password": password, "csrf_token": token}
+    )
 
 
 def assert_same_site(server: GunicornServer, reply, path: str) -> None:
@@ -115,7 +123,10 @@ def test_posts_without_a_csrf_token_are_refused(server: GunicornServer, account:
     assert client.post_form("/auth/login", {"email": account, "password": PASSWORD}).status == 400
     assert client.post_form("/language", {"lang": "zh", "next": "/"}).status == 400
     other = HttpClient(server.base).csrf("/auth/login")
-    assert client.post_form("/auth/login", {"email": account, "password": PASSWORD, "csrf_token": other}).status == 400
+    assert (
+        client.post_form("/auth/login", {"email": account, "password": PASSWORD, "csrf_token": other}).status
+        == 400
+    )
     body = {"question_id": "flash-storage-key", "answer": "x"}
     assert client.post_json("/topics/flash/quiz/answer", body).status == 400
     assert SESSION_COOKIE in client.cookies and '<span class="who">' not in client.get("/").text
@@ -146,8 +157,34 @@ def test_stored_xss_is_escaped(server: GunicornServer, sqlite_database: Database
     assert any("&lt;script&gt;" in page.text or "\\u003cscript" in page.text for page in pages)
 
 
+def test_a_lone_surrogate_answer_is_refused_and_pages_survive(server: GunicornServer) -> None:
+    """Issue 9 item 4 (lone surrogate):
+
+    ``"\\ud800"`` in a JSON answer is a 400, and no quiz page becomes a 500.
+    """
+    client = HttpClient(server.base)
+    token = client.csrf("/topics/flash/quiz")
+    body = b'{"question_id": "flash-storage-key", "answer": "\\ud800"}'
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token}
+    reply = client.request("POST", "/topics/flash/quiz/answer", body=body, headers=headers)
+    pages = [client.get("/topics/flash/quiz"), client.get("/dashboard")]
+    if reply.status == 200:
+        pages.append(client.get(urlsplit(reply.json()["result_url"]).path))
+    form = client.post_form(
+        "/topics/flash/quiz/answer",
+        {"question_id": "flash-default-category", "answer": "ok", "csrf_token": token},
+    )
+    if form.status == 303:
+        pages.append(client.get(urlsplit(form.header("Location")).path))
+    assert all(page.status < 500 for page in pages), [page.status for page in pages]
+    assert reply.status == 400, reply.text[:200]
+
+
 def test_the_session_id_changes_at_login(server: GunicornServer, account: str) -> None:
-    """Issue 9, security probes (session fixation, holds today): a new session id at login; the old one is not logged in."""
+    """Issue 9, security probes (session fixation, holds today):
+
+    a new session id at login; the old one is not logged in.
+    """
     client = HttpClient(server.base)
     client.csrf("/auth/login")
     before = client.session_cookie()
@@ -185,7 +222,9 @@ def test_path_traversal_reads_nothing_outside(server: GunicornServer, path: str)
 def test_register_does_not_reveal_an_existing_account(server: GunicornServer, account: str) -> None:
     """Issue 9 item 3 (user enumeration): register answers the same for a known and an unknown email."""
     known = register(HttpClient(server.base), account, password="Other-horse-4821")
-    unknown = register(HttpClient(server.base), f"new-{secrets.token_hex(4)}@example.com", password="Other-horse-4821")
+    unknown = register(
+        HttpClient(server.base), f"new-{secrets.token_hex(4)}@example.com", password="Other-horse-4821"
+    )
     assert "already exists" not in known.text
     assert known.status == unknown.status
     assert known.header("Location") == unknown.header("Location")
@@ -199,7 +238,9 @@ def test_login_takes_as_long_for_an_unknown_email(server: GunicornServer, accoun
         email = account if kind == "known" else f"nobody-{i}@example.com"
         client = HttpClient(server.base)
         token = client.csrf("/auth/login")
-        reply = client.post_form("/auth/login", {"email": email, "password": f"wrong-{i}-pw", "csrf_token": token})
+        reply = client.post_form(
+            "/auth/login", {"email": email, "password": f"wrong-{i}-pw", "csrf_token": token}
+        )
         assert reply.status == 400
         timings[kind].append(reply.elapsed)
     known, unknown = (statistics.median(timings[k]) for k in ("known", "unknown"))
@@ -217,7 +258,10 @@ def test_weak_passwords_are_refused(server: GunicornServer, sqlite_database: Dat
 
 
 def test_no_demo_shows_a_planted_secret(server: GunicornServer, course) -> None:
-    """Issue 9 item 6 (config demo leaks): every demo, HTML and JSON and X-ray, shows none of the planted secrets."""
+    """Issue 9 item 6 (config demo leaks):
+
+    every demo, HTML and JSON and X-ray, shows none of the planted secrets.
+    """
     client = HttpClient(server.base)
     demo_paths = sorted(
         rule.rule
@@ -226,7 +270,7 @@ def test_no_demo_shows_a_planted_secret(server: GunicornServer, course) -> None:
     )
     assert len(demo_paths) > 20
     replies = []
-    for path in demo_paths + ["/topics/config/", "/readyz", "/healthz"]:
+    for path in [*demo_paths, "/topics/config/", "/readyz", "/healthz"]:
         replies.append((path, client.get(path)))
         as_json = client.get(path, headers={"Accept": "application/json"})
         replies.append((path + " (JSON)", as_json))
@@ -236,7 +280,9 @@ def test_no_demo_shows_a_planted_secret(server: GunicornServer, course) -> None:
                 replies.append((xray, client.get(xray, headers={"Accept": "application/json"})))
                 replies.append((xray + " (HTML)", client.get(xray)))
     leaks = [(path, marker) for path, reply in replies for marker in SECRET_MARKERS if marker in reply.text]
-    assert not any(reply.status >= 500 for _, reply in replies), [(p, r.status) for p, r in replies if r.status >= 500]
+    assert not any(reply.status >= 500 for _, reply in replies), [
+        (p, r.status) for p, r in replies if r.status >= 500
+    ]
     assert leaks == [], leaks
 
 

@@ -22,7 +22,9 @@ NO_SCORES = "Finish a quiz and your scores will show here."
 
 
 @pytest.fixture(scope="module")
-def instances(sqlite_database: Database, redis_server: RedisServer, workdir) -> Iterator[dict[str, GunicornServer]]:
+def instances(
+    sqlite_database: Database, redis_server: RedisServer, workdir
+) -> Iterator[dict[str, GunicornServer]]:
     """Start instance A (HTTP) and instance B (HTTP and its websocket pool) on one Redis and one database."""
     env = server_environment(sqlite_database, redis_server.url)
     servers = {
@@ -40,7 +42,12 @@ def test_a_session_made_on_one_instance_is_valid_on_the_other(instances) -> None
     """Issue 9, resilience suite "two instances": log in on A, be logged in on B."""
     client = HttpClient(instances["a"].base)
     token = client.csrf("/auth/register")
-    form = {"email": "twice@example.com", "display_name": "Twice Seen", "password": PASSWORD, "confirm": PASSWORD}
+    form = {
+        "email": "twice@example.com",
+        "display_name": "Twice Seen",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+    }
     assert client.post_form("/auth/register", {**form, "csrf_token": token}).status == 303
     assert '<span class="who">Twice Seen</span>' in client.get("/").text
     client.base = instances["b"].base

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -24,7 +25,9 @@ ECHO = "/topics/websockets/ws/echo"
 
 
 @pytest.fixture(scope="module")
-def pools(sqlite_database: Database, redis_server: RedisServer, workdir) -> Iterator[dict[str, GunicornServer]]:
+def pools(
+    sqlite_database: Database, redis_server: RedisServer, workdir
+) -> Iterator[dict[str, GunicornServer]]:
     """Start the HTTP pool and the websocket pool with a short idle timeout and a per-IP cap."""
     limits = {
         "WEBSOCKET_IDLE_TIMEOUT": str(IDLE_TIMEOUT),
@@ -74,15 +77,16 @@ def open_echo(ws_pool: GunicornServer, origin: str | None = None) -> simple_webs
 def close_all(sockets: list) -> None:
     """Close the client side of every socket, then give the server a moment to notice."""
     for ws in sockets:
-        try:
+        with contextlib.suppress(Exception):  # already closed by the server
             ws.close()
-        except Exception:  # already closed by the server
-            pass
     time.sleep(0.5)
 
 
 def test_many_idle_sockets_leave_the_site_answering(pools) -> None:
-    """Issue 9 item 5 (websockets starve the site): 55 idle sockets open, /healthz and a lesson still answer."""
+    """Issue 9 item 5 (websockets starve the site):
+
+    55 idle sockets open, /healthz and a lesson still answer.
+    """
     http = HttpClient(pools["http"].base)
     assert http.get(LESSON).status == 200  # warm the worker
     sockets = []
@@ -96,8 +100,10 @@ def test_many_idle_sockets_leave_the_site_answering(pools) -> None:
         health = HttpClient(pools["http"].base).get("/healthz", timeout=5)
         lesson = HttpClient(pools["http"].base).get(LESSON, timeout=5)
         ws_health = HttpClient(pools["ws"].base).get("/healthz", timeout=5)
-        print(f"{MANY} sockets in {opened_in:.2f} s; /healthz {health.elapsed * 1000:.0f} ms, "
-              f"lesson {lesson.elapsed * 1000:.0f} ms, ws-pool /healthz {ws_health.elapsed * 1000:.0f} ms")
+        print(
+            f"{MANY} sockets in {opened_in:.2f} s; /healthz {health.elapsed * 1000:.0f} ms, "
+            f"lesson {lesson.elapsed * 1000:.0f} ms, ws-pool /healthz {ws_health.elapsed * 1000:.0f} ms"
+        )
         assert (health.status, lesson.status, ws_health.status) == (200, 200, 200)
         assert health.elapsed < 1.0 and lesson.elapsed < 2.0 and ws_health.elapsed < 1.0
     finally:
@@ -105,7 +111,10 @@ def test_many_idle_sockets_leave_the_site_answering(pools) -> None:
 
 
 def test_the_socket_over_the_per_ip_cap_is_refused(pools) -> None:
-    """Issue 9 item 5 (per-IP cap): with WEBSOCKET_MAX_PER_IP open, the next socket from that IP is refused."""
+    """Issue 9 item 5 (per-IP cap):
+
+    with WEBSOCKET_MAX_PER_IP open, the next socket from that IP is refused.
+    """
     sockets = []
     refused_at = None
     try:
@@ -147,7 +156,10 @@ def test_an_idle_socket_is_closed_after_the_idle_timeout(pools) -> None:
 
 
 def test_a_cross_origin_handshake_is_refused(pools) -> None:
-    """Issue 9, security probes: cross-origin websocket handshakes are refused (holds today, must keep holding)."""
+    """Issue 9, security probes:
+
+    cross-origin websocket handshakes are refused (holds today, must keep holding).
+    """
     assert open_echo(pools["ws"], origin="https://evil.example") is None
     # simple-websocket sends ``Host: 127.0.0.1`` (no port), so that is the page's own origin.
     same = open_echo(pools["ws"], origin="http://127.0.0.1")
