@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.resilience.conftest import valid_answer
 from tests.resilience.harness import Database
 from tests.resilience.harness import GunicornServer
 from tests.resilience.harness import HttpClient
@@ -17,6 +16,7 @@ from tests.resilience.harness import RedisServer
 from tests.resilience.harness import Reply
 from tests.resilience.harness import server_environment
 from tests.resilience.harness import start_all
+from tests.resilience.harness import valid_answer
 
 PASSWORD = "Quartz-zebra-7193"
 LOGIN_LIMIT = 10

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.resilience.conftest import valid_answer
 from tests.resilience.harness import Database
 from tests.resilience.harness import GunicornServer
 from tests.resilience.harness import HttpClient
 from tests.resilience.harness import RedisServer
 from tests.resilience.harness import server_environment
 from tests.resilience.harness import start_all
+from tests.resilience.harness import valid_answer
 from tests.resilience.harness import wait_until
 
 #: The tables whose rows a learner's work lives in.
@@ -26,8 +26,8 @@ LESSON = "/topics/routing/routing"
 
 @pytest.fixture(scope="module")
 def server(sqlite_database: Database, redis_server: RedisServer, workdir) -> Iterator[GunicornServer]:
-    """Serve the production config on SQLite and the module's private Redis."""
-    server = GunicornServer(server_environment(sqlite_database, redis_server.url), workdir)
+    """Serve the production config (one worker, to keep the suite fast) on SQLite and a private Redis."""
+    server = GunicornServer(server_environment(sqlite_database, redis_server.url), workdir, workers=1)
     start_all(server)
     yield server
     server.stop()

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 import simple_websocket
 
-from tests.resilience.conftest import valid_answer
 from tests.resilience.harness import Database
 from tests.resilience.harness import GunicornServer
 from tests.resilience.harness import HttpClient
 from tests.resilience.harness import RedisServer
 from tests.resilience.harness import server_environment
 from tests.resilience.harness import start_all
+from tests.resilience.harness import valid_answer
 
 PASSWORD = "Quartz-zebra-7193"
 NO_SCORES = "Finish a quiz and your scores will show here."
