@@ -267,9 +267,11 @@ class GunicornServer:
         if SERVING_CONFIG.exists():
             cmd += ["-c", str(SERVING_CONFIG)]
         elif self.role == "ws":
-            cmd += ["-k", "gevent", "-w", "1", "--no-control-socket"]
+            cmd += ["-k", "gevent", "-w", "1"]
         else:
-            cmd += ["-w", "2", "-k", "gthread", "--threads", "4", "--no-control-socket"]
+            cmd += ["-w", "2", "-k", "gthread", "--threads", "4"]
+        # gunicorn 27's control socket is per user: a second instance would silently take it over.
+        cmd += ["--no-control-socket"]
         if self.workers is not None:
             cmd += ["-w", str(self.workers)]
         return [*cmd, "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
