@@ -76,6 +76,10 @@ class Config:
     QUIZZES_DIR = str(BASE_DIR / "quizzes")
     # Rebuild the content catalog when a file changes (development only).
     CONTENT_AUTO_RELOAD = False
+    # Keep the built catalog on disk (instance/content-cache, or CONTENT_CACHE_DIR), keyed by a
+    # hash of the content and the renderer, so a new process unpickles it instead of rebuilding.
+    CONTENT_CACHE = True
+    CONTENT_CACHE_DIR: str | None = None
 
     # How many proxies in front set X-Forwarded-For/-Proto/-Host (werkzeug's ProxyFix);
     # 0 trusts none of them. The front proxy in deploy/ is one hop: 1 each.

@@ -98,6 +98,11 @@ start_postgres() {
     say "using the PostgreSQL server at TEST_DATABASE_URL"
     return 0
   fi
+  if is_root && [ ! -x "$PG_BIN/initdb" ]; then
+    # Debian's server package brings initdb/pg_ctl and the postgres user; no service is used.
+    apt_install postgresql-15 || apt_install postgresql || true
+    [ -x "$PG_BIN/initdb" ] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  fi
   if ! is_root || [ ! -x "$PG_BIN/initdb" ] || ! id postgres >/dev/null 2>&1; then
     if [ "${CI:-}" = "true" ]; then
       echo "error: no PostgreSQL reachable and none can be started (needs root and $PG_BIN)" >&2
@@ -128,8 +133,9 @@ start_redis || { echo "error: could not start Redis" >&2; exit 1; }
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server || exit 1
 start_postgres || exit 1
 ensure_chromium || [ "${CI:-}" != "true" ] || exit 1
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || apt_install nginx \
-  || [ "${CI:-}" != "true" ] || exit 1
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] \
+  || apt_install nginx libnginx-mod-http-brotli-static libnginx-mod-http-brotli-filter \
+  || apt_install nginx || [ "${CI:-}" != "true" ] || exit 1
 
 if [ "${1:-}" = "--bench" ]; then
   command -v wrk >/dev/null 2>&1 || apt_install wrk || exit 1

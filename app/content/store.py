@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Flask
 from flask import current_app
 
+from app.content import diskcache
 from app.content.catalog import CatalogBuilder
 from app.content.catalog import demo_urls
 from app.content.model import Catalog
@@ -61,6 +62,11 @@ class ContentStore:
         self.builds = 0
         self.renders: dict = {}
         self.lock = threading.Lock()
+        # Development rebuilds on change; elsewhere a process reuses the last build from disk.
+        cache_dir = app.config.get("CONTENT_CACHE_DIR") or os.path.join(app.instance_path, "content-cache")
+        self.cache_dir = (
+            None if self.auto_reload or not app.config.get("CONTENT_CACHE", True) else Path(cache_dir)
+        )
 
     @functools.cached_property
     def demo_urls(self) -> dict[str, str]:
@@ -78,6 +84,18 @@ class ContentStore:
             self.renders = builder.cache
         return catalog
 
+    def build_or_reuse(self) -> Catalog:
+        """Return the catalog cached on disk for exactly these files, else build (and cache) it."""
+        if self.cache_dir is None:
+            return self.build()
+        key = diskcache.cache_key((self.lessons_dir, self.quizzes_dir), self.demo_urls)
+        catalog = diskcache.load(self.cache_dir, key)
+        if catalog is None:
+            catalog = self.build()
+            if not catalog.problems:
+                diskcache.save(self.cache_dir, key, catalog)
+        return catalog
+
     def load(self) -> Catalog:
         """Build the catalog now and keep it."""
         with self.lock:
@@ -86,7 +104,7 @@ class ContentStore:
     def _load(self) -> Catalog:
         """Build and keep the catalog; the caller holds the lock."""
         signature = snapshot(self.lessons_dir, self.quizzes_dir) if self.auto_reload else None
-        catalog = self.build()
+        catalog = self.build_or_reuse()
         self.catalog, self.signature = catalog, signature
         self.last_scan = time.monotonic()
         self.builds += 1

@@ -1,0 +1,120 @@
+"""The catalog cached on disk: reused for the same files, rebuilt for any change, never stale."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.content import diskcache
+from app.content.store import ContentStore
+
+FIXTURES = Path(__file__).parent / "fixtures" / "content"
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> tuple[Path, Path]:
+    """Copy the valid fixture course, so a test may edit it."""
+    lessons, quizzes = tmp_path / "lessons", tmp_path / "quizzes"
+    shutil.copytree(FIXTURES / "valid" / "lessons", lessons)
+    shutil.copytree(FIXTURES / "valid" / "quizzes", quizzes)
+    return lessons, quizzes
+
+
+@pytest.fixture
+def store_for(app_settings, course, tmp_path):
+    """Return a function making a fresh app's content store over the copied course."""
+    from app import create_app
+
+    lessons, quizzes = course
+
+    def make(**overrides) -> ContentStore:
+        settings = {
+            **app_settings,
+            "LESSONS_DIR": str(lessons),
+            "QUIZZES_DIR": str(quizzes),
+            "CONTENT_CACHE_DIR": str(tmp_path / "cache"),
+            **overrides,
+        }
+        return create_app("testing", settings).extensions["content"]
+
+    return make
+
+
+def count_builds(store: ContentStore) -> list[int]:
+    """Count calls of ``store.build`` (the expensive render) from now on."""
+    calls: list[int] = []
+    real_build = store.build
+
+    def counted():
+        calls.append(1)
+        return real_build()
+
+    store.build = counted  # type: ignore[method-assign]
+    return calls
+
+
+def test_a_second_process_reuses_the_catalog_without_rendering(store_for, tmp_path):
+    first = store_for()
+    first_builds = count_builds(first)
+    built = first.load()
+    assert first_builds == [1]
+    assert len(list((tmp_path / "cache").glob("catalog-*.pickle"))) == 1
+
+    second = store_for()
+    second_builds = count_builds(second)
+    reused = second.load()
+    assert second_builds == []
+    assert reused == built
+    assert reused is not built
+
+
+def test_any_content_change_gives_a_fresh_build(store_for, course, tmp_path):
+    store_for().load()
+    lesson = next(course[0].rglob("*.en.md"))
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+
+    store = store_for()
+    builds = count_builds(store)
+    catalog = store.load()
+    assert builds == [1]
+    assert any(
+        "One more sentence." in str(text.html)
+        for item in catalog.lessons.values()
+        for text in item.texts.values()
+    )
+    # The old catalog is removed: one file per content version.
+    assert len(list((tmp_path / "cache").glob("catalog-*.pickle"))) == 1
+
+
+def test_a_damaged_cache_file_is_rebuilt_not_trusted(store_for, tmp_path):
+    store_for().load()
+    (cached,) = (tmp_path / "cache").glob("catalog-*.pickle")
+    cached.write_bytes(b"not a pickle")
+
+    store = store_for()
+    builds = count_builds(store)
+    assert store.load().lessons
+    assert builds == [1]
+
+
+def test_a_course_with_problems_is_not_cached(store_for, tmp_path):
+    store = store_for(
+        LESSONS_DIR=str(FIXTURES / "broken" / "lessons"), QUIZZES_DIR=str(FIXTURES / "broken" / "quizzes")
+    )
+    assert store.load().problems
+    assert not list((tmp_path / "cache").glob("catalog-*.pickle"))
+
+
+def test_development_reload_never_reads_the_cache(store_for, tmp_path):
+    store = store_for(CONTENT_AUTO_RELOAD=True)
+    assert store.cache_dir is None
+    store.load()
+    assert not (tmp_path / "cache").exists()
+
+
+def test_the_key_covers_the_demo_urls(course):
+    directories = course
+    assert diskcache.cache_key(directories, {"a.b": "/a"}) != diskcache.cache_key(directories, {"a.b": "/b"})
+    assert diskcache.cache_key(directories, {"a.b": "/a"}) == diskcache.cache_key(directories, {"a.b": "/a"})
