@@ -118,3 +118,22 @@ def test_the_key_covers_the_demo_urls(course):
     directories = course
     assert diskcache.cache_key(directories, {"a.b": "/a"}) != diskcache.cache_key(directories, {"a.b": "/b"})
     assert diskcache.cache_key(directories, {"a.b": "/a"}) == diskcache.cache_key(directories, {"a.b": "/a"})
+
+
+def test_the_search_index_is_cached_beside_its_catalog(store_for, tmp_path, monkeypatch):
+    from app.search import store as search_store
+
+    first = store_for()
+    first.load()
+    assert len(list((tmp_path / "cache").glob("search-*.pickle"))) == 1
+
+    def no_rebuild(catalog):
+        raise AssertionError("the index was built again")
+
+    monkeypatch.setattr(search_store, "build_index", no_rebuild)
+    monkeypatch.setattr(search_store, "RECENT", [])
+    second = store_for()
+    catalog = second.load()
+    index = second.app.extensions["search_index"]
+    assert index.catalog is catalog
+    assert index.search("flask", "en").hits

@@ -20,14 +20,13 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
-
-from app.content.model import Catalog
+from typing import TypeVar
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: Libraries whose output is part of the catalog's HTML.
 RENDERERS = ("Markdown", "pymdown-extensions", "Pygments", "nh3", "PyYAML", "MarkupSafe")
-PREFIX = "catalog-"
 SUFFIX = ".pickle"
+T = TypeVar("T")
 
 
 def _mapping_proxy(data: dict) -> MappingProxyType:
@@ -49,39 +48,52 @@ def cache_key(directories: tuple[Path, ...], demo_urls: Mapping[str, str]) -> st
         except metadata.PackageNotFoundError:
             digest.update(f"{name}=none;".encode())
     digest.update(repr(sorted(demo_urls.items())).encode())
-    roots = [(PACKAGE_DIR, "*.py"), *((directory, "*") for directory in directories)]
-    for root, pattern in roots:
-        for path in sorted(root.rglob(pattern)):
+    digest.update(source_hash(PACKAGE_DIR).encode())
+    for root in directories:
+        for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0")
                 digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]
 
 
-def load(cache_dir: Path, key: str) -> Catalog | None:
-    """Return the cached catalog for ``key``, or None when there is none usable."""
-    path = cache_dir / f"{PREFIX}{key}{SUFFIX}"
+def source_hash(package_dir: Path) -> str:
+    """Return a hash of a package's Python sources (what builds a cached value)."""
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package_dir)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_file(cache_dir: Path, kind: str, key: str) -> Path:
+    """Return where the value of ``kind`` (``catalog``, ``search``…) for ``key`` is kept."""
+    return cache_dir / f"{kind}-{key}{SUFFIX}"
+
+
+def load(path: Path, expected: type[T]) -> T | None:
+    """Return the value pickled at ``path`` if it is an ``expected``, else None."""
     try:
         with path.open("rb") as handle:
-            catalog = pickle.load(handle)  # noqa: S301  (written by this app, in its instance folder)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            value = pickle.load(handle)  # noqa: S301  (written by this app, in its instance folder)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    return catalog if isinstance(catalog, Catalog) else None
+    return value if isinstance(value, expected) else None
 
 
-def save(cache_dir: Path, key: str, catalog: Catalog) -> None:
-    """Write ``catalog`` under ``key`` atomically and remove older catalogs; never fail the caller."""
+def save(path: Path, value: object) -> None:
+    """Pickle ``value`` to ``path`` atomically, removing older values of its kind; never fail the caller."""
+    kind = path.name.split("-", 1)[0]
     partial = None
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        descriptor, partial = tempfile.mkstemp(dir=cache_dir, prefix=".partial-", suffix=SUFFIX)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=SUFFIX)
         with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump(catalog, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        target = cache_dir / f"{PREFIX}{key}{SUFFIX}"
-        os.replace(partial, target)
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
         partial = None
-        for old in cache_dir.glob(f"{PREFIX}*{SUFFIX}"):
-            if old != target:
+        for old in path.parent.glob(f"{kind}-*{SUFFIX}"):
+            if old != path:
                 old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError):
         # A read-only instance folder only costs the next process a rebuild.

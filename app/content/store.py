@@ -88,12 +88,13 @@ class ContentStore:
         """Return the catalog cached on disk for exactly these files, else build (and cache) it."""
         if self.cache_dir is None:
             return self.build()
-        key = diskcache.cache_key((self.lessons_dir, self.quizzes_dir), self.demo_urls)
-        catalog = diskcache.load(self.cache_dir, key)
+        self.cache_key = diskcache.cache_key((self.lessons_dir, self.quizzes_dir), self.demo_urls)
+        path = diskcache.cache_file(self.cache_dir, "catalog", self.cache_key)
+        catalog = diskcache.load(path, Catalog)
         if catalog is None:
             catalog = self.build()
             if not catalog.problems:
-                diskcache.save(self.cache_dir, key, catalog)
+                diskcache.save(path, catalog)
         return catalog
 
     def load(self) -> Catalog:

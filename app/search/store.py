@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from flask import Flask
 from flask import current_app
 
+from app.content import diskcache
 from app.content.model import Catalog
 from app.content.store import content_store
 from app.search.index import SearchIndex
@@ -16,6 +18,8 @@ from app.search.index import build_index
 RECENT: list[tuple[Catalog, SearchIndex]] = []
 KEEP = 2
 LOCK = threading.Lock()
+#: The index's own code is part of its cache key: a changed ranking rule gives a fresh index.
+CODE = diskcache.source_hash(Path(__file__).resolve().parent)
 
 
 def index_for(catalog: Catalog) -> SearchIndex:
@@ -31,7 +35,23 @@ def index_for(catalog: Catalog) -> SearchIndex:
 
 
 def index_catalog(app: Flask, catalog: Catalog) -> None:
-    """Index a catalog the content store has just built, and keep the index on ``app``."""
+    """Index a catalog the content store has just built, and keep the index on ``app``.
+
+    Where the store caches catalogs on disk, the index is cached beside its catalog, so a new
+    process unpickles both (~0.2 s) instead of indexing the course again (~0.5 s of CPU).
+    """
+    store = content_store(app)
+    if store.cache_dir is not None and store.cache_key is not None:
+        path = diskcache.cache_file(store.cache_dir, "search", f"{store.cache_key}-{CODE}")
+        with LOCK:
+            index = diskcache.load(path, SearchIndex)
+            if index is None:
+                index = build_index(catalog)
+                index.catalog = None  # the catalog has its own file
+                diskcache.save(path, index)
+            index.catalog = catalog
+            RECENT.insert(0, (catalog, index))
+            del RECENT[KEEP:]
     app.extensions["search_index"] = index_for(catalog)
     app.logger.debug("Search index: %s", app.extensions["search_index"].stats())
 
