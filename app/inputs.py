@@ -2,9 +2,10 @@
 
 One place decides what the site accepts from a client:
 
-- ``SiteRequest`` parses JSON bodies with a depth limit and refuses text that is not valid
-  Unicode; it answers 413 for a form field over ``MAX_FORM_MEMORY_SIZE`` whatever the
-  encoding (Werkzeug only checks multipart fields);
+- ``CheckedJSONProvider`` parses JSON bodies with a depth limit and refuses text that is not
+  valid Unicode; ``SiteRequest`` turns that into a 400 naming the reason, and answers 413
+  for a form field over ``MAX_FORM_MEMORY_SIZE`` whatever the encoding (Werkzeug only
+  checks multipart fields);
 - ``IdConverter`` (``<id:name>`` in a URL rule) and ``parse_id`` accept database ids only
   in the column's range, 1 to 2**31 - 1;
 - the typed readers (``int_value``, ``choice_value``, ``text_value``) read a query or
@@ -22,8 +23,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Request
-from flask import json
 from flask import request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -43,7 +44,17 @@ class InvalidInput(BadRequest):
 
 
 class BadJSON(ValueError):
-    """A JSON body that parsed but that the site refuses (too deep, or not valid Unicode)."""
+    """A JSON body that the site refuses: nested too deep (``"deep"``), or bad text (``"text"``)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+    def describe(self) -> str:
+        """Say what is wrong, in the reader's language."""
+        if self.kind == "deep":
+            return _("it is nested deeper than %(depth)d levels", depth=MAX_JSON_DEPTH)
+        return _("its text must be valid Unicode without NUL characters")
 
 
 # ---- text -------------------------------------------------------------------------------
@@ -71,12 +82,12 @@ def check_json_document(document: Any) -> None:
         value, depth = stack.pop()
         if isinstance(value, str):
             if not is_valid_text(value):
-                raise BadJSON("text must be valid Unicode without NUL characters")
+                raise BadJSON("text")
             continue
         if not isinstance(value, dict | list):
             continue
         if depth > MAX_JSON_DEPTH:
-            raise BadJSON(f"nested deeper than {MAX_JSON_DEPTH} levels")
+            raise BadJSON("deep")
         if isinstance(value, dict):
             stack.extend((key, depth) for key in value)
             stack.extend((item, depth + 1) for item in value.values())
@@ -84,35 +95,31 @@ def check_json_document(document: Any) -> None:
             stack.extend((item, depth + 1) for item in value)
 
 
-class CheckedJSON:
-    """``flask.json`` for request bodies: refuses deep nesting and invalid Unicode with ValueError."""
+class CheckedJSONProvider(DefaultJSONProvider):
+    """The app's JSON provider: request bodies that nest too deep or hold bad text are a ValueError.
 
-    @staticmethod
-    def loads(data: str | bytes, **kwargs: Any) -> Any:
-        """Parse ``data``; a document nested ~1,000 deep is a ValueError here, not a RecursionError."""
+    Notice: Flask gives every request ``request.json_module = app.json``, so ``get_json()``
+    parses with this ``loads``; Werkzeug turns its ValueError into ``on_json_loading_failed``.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse ``s``; a document nested ~1,000 deep is a ValueError here, not a RecursionError."""
         try:
-            rv = json.loads(data, **kwargs)
+            rv = super().loads(s, **kwargs)
         except RecursionError:
-            raise BadJSON(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+            raise BadJSON("deep") from None
         check_json_document(rv)
         return rv
 
-    @staticmethod
-    def dumps(obj: Any, **kwargs: Any) -> str:
-        """Serialize like ``flask.json.dumps``."""
-        return json.dumps(obj, **kwargs)
-
 
 class SiteRequest(Request):
-    """The site's request class: checked JSON, and the form memory limit for every encoding."""
-
-    json_module = CheckedJSON
+    """The site's request class: clear JSON errors, and the form memory limit for every encoding."""
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         """Answer 400 naming what is wrong with the body (415 when it is not JSON at all)."""
         if e is None:
             return super().on_json_loading_failed(e)
-        reason = str(e)[:200] if isinstance(e, BadJSON) else _("it does not parse")
+        reason = e.describe() if isinstance(e, BadJSON) else _("it does not parse")
         raise InvalidInput(_("The request body is not acceptable JSON: %(reason)s.", reason=reason))
 
     def _load_form_data(self) -> None:
@@ -189,6 +196,7 @@ def choice_value(name: str, default: str, choices: Iterable[str]) -> str:
 
 
 def init_inputs(app: Any) -> None:
-    """Use the checked request class and register the ``id`` URL converter."""
+    """Use the checked request class and JSON parser, and register the ``id`` URL converter."""
     app.request_class = SiteRequest
+    app.json = CheckedJSONProvider(app)
     app.url_map.converters["id"] = IdConverter
