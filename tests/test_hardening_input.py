@@ -6,7 +6,6 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_token
 from test_learn_catalog import use_catalog
 
 from app.extensions import db
@@ -47,7 +46,7 @@ def test_the_url_map_has_post_routes_to_check(app):
 
 
 def test_json_nested_a_thousand_deep_is_a_400_on_every_json_post(app, client, course):
-    paths = post_routes(app) + ["/topics/routing/quiz/answer", "/topics/routing/quiz/start"]
+    paths = [*post_routes(app), "/topics/routing/quiz/answer", "/topics/routing/quiz/start"]
     for path in paths:
         response = client.post(path, data=DEEP_JSON, content_type="application/json", headers=JSON)
         assert response.status_code == 400, (path, response.status_code)
@@ -128,7 +127,9 @@ def test_a_file_as_preview_markdown_is_a_400(app, client, auth):
     assert "takes text, not a file" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/auth/login", "/topics/routing/quiz/answer", "/topics/config/demo/sources"])
+@pytest.mark.parametrize(
+    "path", ["/auth/login", "/topics/routing/quiz/answer", "/topics/config/demo/sources"]
+)
 @pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
 def test_a_900_kb_form_field_is_a_413_whatever_the_encoding(client, course, path, encoding):
     big = "x" * 900_000
@@ -144,7 +145,9 @@ def test_a_900_kb_form_field_is_a_413_whatever_the_encoding(client, course, path
 
 
 def test_a_form_field_under_the_limit_is_not_a_413(client, course):
-    response = client.post("/topics/routing/quiz/answer", data={"question_id": "rt-short", "answer": "x" * 3000})
+    response = client.post(
+        "/topics/routing/quiz/answer", data={"question_id": "rt-short", "answer": "x" * 3000}
+    )
     assert response.status_code == 400  # the answer is too long for the question, not for the server
 
 
@@ -244,7 +247,10 @@ def test_typed_demo_fields_still_take_good_values(client):
     [
         ({"path": "/auth/login", "data": DEEP_JSON, "content_type": "application/json"}, "JSON"),
         ({"path": "/topics/routing/quiz/answer", "json": {"question_id": "rt-order", "answer": []}}, "顺序"),
-        ({"path": "/topics/routing/quiz/answer", "json": {"question_id": "rt-tf", "attempt_id": "x"}}, "整数"),
+        (
+            {"path": "/topics/routing/quiz/answer", "json": {"question_id": "rt-tf", "attempt_id": "x"}},
+            "整数",
+        ),
         ({"path": "/auth/login", "data": {"email": (io.BytesIO(b"x"), "f.txt")}}, "文件"),
     ],
 )
