@@ -5,7 +5,11 @@ from __future__ import annotations
 from flask import Flask
 from flask import Response
 from flask import request
-from werkzeug.exceptions import BadRequest
+from flask_babel import gettext as _
+
+from app.inputs import InvalidInput
+from app.inputs import init_inputs
+from app.inputs import is_valid_text
 
 # No 'unsafe-inline' anywhere: every script and style comes from /static.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -33,18 +37,41 @@ SECURITY_HEADERS = {
 }
 
 
+class SiteResponse(Response):
+    """The site's response class: text that cannot be encoded is replaced, never a 500.
+
+    Notice: a string stored before input was checked (a lone surrogate such as ``"\\ud800"``)
+    would make ``str.encode("utf-8")`` raise while the page is sent; each such character
+    becomes ``?`` instead, so the page still renders.
+    """
+
+    def set_data(self, value: bytes | str) -> None:
+        """Set the body, encoding text as UTF-8 with replacement."""
+        if isinstance(value, str):
+            value = value.encode("utf-8", "replace")
+        super().set_data(value)
+
+
 def init_security(app: Flask) -> None:
-    """Add the security headers to every response, and refuse malformed JSON bodies."""
+    """Add the security headers to every response, and refuse malformed input before any view."""
+    init_inputs(app)
+    app.response_class = SiteResponse
 
     @app.before_request
-    def require_json_objects() -> None:
+    def require_valid_input() -> None:
         # Flask-WTF reads a JSON body as form data with ImmutableMultiDict(get_json()),
         # which raises on a list, a string or a number; every JSON endpoint here takes
         # an object, so anything else is the client's mistake: a 400, never a 500.
-        if request.is_json and request.method in {"POST", "PUT", "PATCH"}:
-            body = request.get_json(silent=True)
+        # get_json() itself refuses deep nesting and invalid Unicode (app/inputs.py).
+        if request.is_json and request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+            body = request.get_json()
             if not isinstance(body, dict):
-                raise BadRequest("The request body must be a JSON object of names to values.")
+                raise InvalidInput(_("The request body must be a JSON object of names to values."))
+        # Query and form values reach the database and the templates: NUL is refused
+        # here, once, for every view (PostgreSQL cannot store it).
+        for name, value in request.values.items(multi=True):
+            if not (is_valid_text(name) and is_valid_text(value)):
+                raise InvalidInput(_("Form and query values must be text without NUL characters."))
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:

@@ -295,7 +295,7 @@ def test_last_json_answer_finishes_the_attempt(client, course):
         ({"question_id": "rt-short", "answer": ["a", "b"]}, "one answer"),
         ({"question_id": "rt-order", "answer": ["match", "match"]}, "only once"),
         ({"question_id": "rt-card", "answer": "meh"}, "again, hard, good or easy"),
-        ({"question_id": "rt-single", "answer": "b", "attempt_id": "abc"}, "must be a number"),
+        ({"question_id": "rt-single", "answer": "b", "attempt_id": "abc"}, "must be a whole number"),
         ({"question_id": "rt-single", "answer": "b", "attempt_id": 999999}, "does not exist"),
     ],
 )

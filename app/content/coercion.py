@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
+
 from app.content.model import FLASHCARD_RATINGS
 from app.content.model import Question
 
@@ -126,7 +128,18 @@ def coerce_text(question: Question, raw: object) -> str:
 
 
 def coerce_ordering(question: Question, raw: object) -> tuple[str, ...]:
-    """Return item ids in the learner's order, from a list, a comma list or {id: position}."""
+    """Return item ids in the learner's order, from a list, a comma list or {id: position}.
+
+    An empty order is refused: it is no answer at all, not a wrong one.
+    """
+    order = ordering_ids(question, raw)
+    if not order:
+        raise InvalidAnswer(_("Put the items in order: an empty order is not an answer."))
+    return order
+
+
+def ordering_ids(question: Question, raw: object) -> tuple[str, ...]:
+    """Return the item ids of an ordering answer in the order given (possibly none)."""
     if isinstance(raw, Mapping):
         if len(raw) > len(question.choices):
             raise InvalidAnswer(f"Too many items: this question has {len(question.choices)}.")
@@ -140,7 +153,7 @@ def coerce_ordering(question: Question, raw: object) -> tuple[str, ...]:
             if rank != rank:  # NaN
                 raise InvalidAnswer(f"The position of {item!r} must be a number.")
             positions.append((rank, item))
-        return tuple(item for _, item in sorted(positions))
+        return tuple(item for _rank, item in sorted(positions))
     return tuple(id_list(question, raw))
 
 

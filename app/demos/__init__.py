@@ -18,7 +18,6 @@ from flask import abort
 from flask import jsonify
 from flask import render_template
 from flask import request
-from werkzeug.exceptions import BadRequest
 
 from app.demos.source import SourceBlock
 from app.demos.source import source_block
@@ -26,6 +25,9 @@ from app.demos.xray import finished_trace
 from app.demos.xray import init_xray
 from app.demos.xray import partial_trace
 from app.errors import wants_json
+from app.inputs import choice_value
+from app.inputs import int_value
+from app.inputs import text_value
 
 #: Longest text a demo accepts in one field; anything longer is a 400.
 MAX_FIELD = 2000
@@ -70,10 +72,23 @@ def demos_for(topic: str) -> list[DemoInfo]:
 
 def field_text(name: str, default: str = "", *, limit: int = MAX_FIELD) -> str:
     """Return a form or query field, refusing (400) one longer than ``limit``."""
-    value = request.values.get(name, default)
-    if len(value) > limit:
-        raise BadRequest(f"The field {name!r} is limited to {limit} characters.")
-    return value
+    return text_value(name, default, limit=limit)
+
+
+def field_int(name: str, default: int, low: int, high: int) -> int:
+    """Return a whole-number field from ``low`` to ``high``; an empty field means ``default``.
+
+    Notice: ``str.isdigit()`` is not the test for "an int() will work": ``"²".isdigit()``
+    is True and ``int("²")`` raises. The field is matched against ASCII digits instead.
+    """
+    if not request.values.get(name, "").strip():
+        return default
+    return int_value(name, default, low, high)
+
+
+def field_choice(name: str, default: str, choices: Iterable[str]) -> str:
+    """Return a field that must be one of ``choices`` (400 otherwise)."""
+    return choice_value(name, default, choices)
 
 
 def render_demo(

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from app.content.model import Quiz
 from app.content.model import pick
 from app.errors import wants_json
+from app.inputs import parse_id
 from app.learn import bp
 from app.learn.answers import raw_from_form
 from app.learn.chart import score_chart
@@ -193,14 +194,11 @@ def read_answer_request(quiz: Quiz) -> tuple[object, object, int | None]:
         question = state.question(question_id) if question_id else None
         raw = raw_from_form(question, request.form) if question is not None else request.form.get("answer")
     if attempt_id is not None:
-        try:
-            attempt_id = int(attempt_id)
-        except (TypeError, ValueError):
-            abort(400, _("The attempt id must be a number."))
+        attempt_id = parse_id(attempt_id, _("attempt id"))
     return question_id, raw, attempt_id
 
 
-@bp.get("/topics/<topic>/quiz/feedback/<int:response_id>")
+@bp.get("/topics/<topic>/quiz/feedback/<id:response_id>")
 def feedback(topic: str, response_id: int):
     """Show the verdict on one answer, the right answer beside it, and the explanation."""
     topic_obj = topic_or_404(topic)
@@ -229,11 +227,9 @@ def start_quiz(topic: str):
     learner = ensure_learner()
     question_ids = None
     if mode == "missed":
-        try:
-            earlier_id = int(request.form.get("attempt_id", ""))
-        except ValueError:
+        if not request.form.get("attempt_id"):
             abort(400, _("Say which attempt's missed questions to retry."))
-        earlier = load_attempt(learner.id, earlier_id)
+        earlier = load_attempt(learner.id, parse_id(request.form["attempt_id"], _("attempt id")))
         if earlier is None or earlier.quiz_id != quiz.id:
             abort(404)
         question_ids = QuizState(quiz, earlier).missed_ids()
@@ -244,7 +240,7 @@ def start_quiz(topic: str):
     return redirect(url_for(".quiz_page", topic=topic), code=303)
 
 
-@bp.get("/topics/<topic>/quiz/attempts/<int:attempt_id>")
+@bp.get("/topics/<topic>/quiz/attempts/<id:attempt_id>")
 def attempt_page(topic: str, attempt_id: int):
     """Show an attempt's score and every answer beside the right one."""
     topic_obj = topic_or_404(topic)

@@ -10,6 +10,7 @@ import tempfile
 import types
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 from flask import Flask
 from flask import current_app
@@ -329,18 +330,60 @@ def demo_sources():
 
 
 #: Words that mark a config key as secret; its value is never shown.
-SECRET_WORDS = ("KEY", "SECRET", "PASSWORD", "TOKEN")
+SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "DSN", "KEY", "CREDENTIAL", "PRIVATE", "AUTH")
 #: Keys that contain one of those words but hold nothing secret.
 NOT_SECRET = {"SESSION_KEY_PREFIX"}
-#: user:password@ inside a URL.
-URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@\s]*)@", re.I)
+#: Words that mark a URL's query (or fragment) parameter as secret: ``?password=…``, ``?sslpassword=…``.
+SECRET_PARAMS = ("pass", "pwd", "secret", "token", "key", "auth", "credential", "sig")
+#: Anything that looks like a URL inside a string: ``scheme://`` up to the next space or quote.
+URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]*")
+#: ``password=…`` outside a URL, as in a libpq connection string (``host=h password=pw``).
+SECRET_PAIR_IN_TEXT = re.compile(
+    r"(?i)(\b[\w.-]*(?:pass|pwd|secret|token|key|auth|credential)[\w.-]*\s*=\s*)[^\s&;,]+"
+)
 REDACTED = "«redacted»"
+HIDDEN = "***"
 
 
 def is_secret_name(key: str) -> bool:
     """Return whether a config key's name says it holds a secret."""
     upper = key.upper()
     return upper not in NOT_SECRET and any(word in upper for word in SECRET_WORDS)
+
+
+def redact_params(text: str) -> str:
+    """Hide the value of every ``name=value`` pair whose name says it is a secret."""
+    pairs = []
+    for pair in text.split("&"):
+        name, equals, _value = pair.partition("=")
+        secret = any(word in unquote_plus(name).lower() for word in SECRET_PARAMS)
+        pairs.append(f"{name}={HIDDEN}" if equals and secret else pair)
+    return "&".join(pairs)
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with its password (or a lone user token) and secret parameters hidden.
+
+    Notice: like ``sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)``,
+    but the user info ends at the *last* ``@``, so a password holding ``@``, ``/`` or ``?``
+    (``redis://:p@ss@host``) is hidden whole rather than split into host and path.
+    """
+    scheme, _sep, rest = url.partition("://")
+    userinfo, at, location = rest.rpartition("@")
+    if at:
+        user, colon, _password = userinfo.partition(":")
+        shown = colon and not any(char in user for char in "/?#")
+        rest = f"{user}:{HIDDEN}@{location}" if shown else f"{HIDDEN}@{location}"
+    before_fragment, hash_sign, fragment = rest.partition("#")
+    address, question, query = before_fragment.partition("?")
+    rest = address + question + redact_params(query) + hash_sign + redact_params(fragment)
+    return f"{scheme}://{rest}"
+
+
+def redact_text(text: str) -> str:
+    """Return ``text`` with every URL and every ``password=…`` pair inside it redacted."""
+    text = URL_IN_TEXT.sub(lambda match: redact_url(match.group()), text)
+    return SECRET_PAIR_IN_TEXT.sub(rf"\g<1>{HIDDEN}", text)
 
 
 def redact_value(value: Any, depth: int = 0) -> Any:
@@ -352,7 +395,7 @@ def redact_value(value: Any, depth: int = 0) -> Any:
     if isinstance(value, bool | int | float) or value is None:
         return value
     if isinstance(value, str):
-        return URL_PASSWORD.sub(r"\g<scheme>\g<user>:***@", value)[:300]
+        return redact_text(value)[:300]
     if depth < 3 and isinstance(value, dict):
         return {
             str(k): REDACTED if is_secret_name(str(k)) else redact_value(v, depth + 1)
@@ -360,7 +403,7 @@ def redact_value(value: Any, depth: int = 0) -> Any:
         }
     if depth < 3 and isinstance(value, list | tuple | set | frozenset):
         return [redact_value(item, depth + 1) for item in list(value)[:20]]
-    if type(value).__module__ in ("datetime", "builtins"):
+    if type(value).__module__ == "datetime":
         return repr(value)[:200]
     return f"<{type(value).__module__}.{type(value).__name__}>"
 
@@ -413,5 +456,5 @@ def demo_app_config():
     return render_demo(
         "config/app_config.html",
         result=result,
-        sources=[app_config_rows, is_secret_name, redact_value],
+        sources=[app_config_rows, is_secret_name, redact_value, redact_url],
     )

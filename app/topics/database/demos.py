@@ -12,7 +12,6 @@ from typing import Any
 from dbutils.pooled_db import PooledDB
 from dbutils.pooled_db import TooManyConnections
 from flask import Flask
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine
@@ -27,9 +26,9 @@ from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import Pool
 from sqlalchemy.pool import QueuePool
-from werkzeug.exceptions import BadRequest
 
 from app.demos import demo
+from app.demos import field_int
 from app.demos import field_text
 from app.demos import render_demo
 from app.topics.database import bp
@@ -38,17 +37,6 @@ from app.topics.database.throwaway import DemoBase
 from app.topics.database.throwaway import EventCalledEachTime
 from app.topics.database.throwaway import EventCalledOnce
 from app.topics.database.throwaway import Person
-
-
-def bounded_int(name: str, default: int, low: int, high: int) -> int:
-    """Return the integer field ``name``, refusing (400) anything outside ``low..high``."""
-    raw = field_text(name, str(default), limit=4).strip() or str(default)
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise BadRequest(
-            _("%(name)s is a whole number from %(low)d to %(high)d.", name=name, low=low, high=high)
-        )
-    return int(raw)
-
 
 # ---- database.demo_queries ------------------------------------------------------------
 
@@ -295,9 +283,9 @@ def pooled_db_steps(path: Path, checkouts: int, maxconnections: int) -> list[dic
 )
 def demo_pool():
     """Run both pools against a temporary SQLite file."""
-    checkouts = bounded_int("checkouts", 4, 0, MAX_CHECKOUTS)
-    pool_size = bounded_int("pool_size", 2, 1, 5)
-    max_overflow = bounded_int("max_overflow", 1, 0, 5)
+    checkouts = field_int("checkouts", 4, 0, MAX_CHECKOUTS)
+    pool_size = field_int("pool_size", 2, 1, 5)
+    max_overflow = field_int("max_overflow", 1, 0, 5)
     with tempfile.TemporaryDirectory(prefix="pool-demo-") as folder:
         path = Path(folder) / "pool.sqlite3"
         result = {
@@ -350,8 +338,8 @@ def column_default(model: type[DemoBase]) -> dict[str, Any]:
 )
 def demo_defaults():
     """Insert rows into the two throwaway tables and compare their timestamps."""
-    count = bounded_int("rows", 3, 2, 5)
-    gap_ms = bounded_int("gap_ms", 50, 0, 100)
+    count = field_int("rows", 3, 2, 5)
+    gap_ms = field_int("gap_ms", 50, 0, 100)
     stamps = insert_events(count, gap_ms)
     result = {
         "rows": count,

@@ -18,6 +18,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import TestResponse
 
 from app.demos import demo
+from app.demos import field_int
 from app.demos import field_text
 from app.demos import render_demo
 from app.topics.middleware import bp
@@ -97,12 +98,7 @@ def what_wrapping_app_breaks() -> dict[str, Any]:
 
 def delay_ms() -> int:
     """Return the delay the learner asked for, between 0 and MAX_DELAY_MS."""
-    raw = field_text("delay_ms", "0", limit=4).strip() or "0"
-    if not raw.isdigit() or int(raw) > MAX_DELAY_MS:
-        raise BadRequest(
-            _("The delay is a whole number of milliseconds from 0 to %(most)d.", most=MAX_DELAY_MS)
-        )
-    return int(raw)
+    return field_int("delay_ms", 0, 0, MAX_DELAY_MS)
 
 
 @demo(

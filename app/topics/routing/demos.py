@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,10 @@ DEMO_HOST = "demo.local"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MAX_VALUES = 10
 ARG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}\Z")
+#: ``url_for``'s own parameters: a value with one of these names would collide with it.
+URL_FOR_PARAMETERS = frozenset(
+    name for name in inspect.signature(Flask.url_for).parameters if name not in ("self", "values")
+)
 
 
 @dataclass(frozen=True)
@@ -210,6 +215,8 @@ def parse_values(text: str) -> dict[str, Any]:
             message = _("%(line)r is not a name=value line.", line=line[:60])
             hint = _("Names start with a letter; _anchor and _external have their own fields.")
             raise BadRequest(f"{message} {hint}")
+        if name in URL_FOR_PARAMETERS:
+            raise BadRequest(_("%(name)s is a parameter of url_for() itself, not a value.", name=name))
         values[name] = as_python_value(value.strip())
     return values
 

@@ -7,7 +7,6 @@ so they live under /topics/websockets/ws/… next to the demo pages that use the
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import os
@@ -30,8 +29,9 @@ from werkzeug.exceptions import TooManyRequests
 from app.demos import demo
 from app.demos import field_text
 from app.demos import render_demo
-from app.extensions import sock
 from app.topics.websockets import bp
+from app.topics.websockets.guard import IdleTimeoutSocket
+from app.topics.websockets.guard import socket_route
 from app.topics.websockets.hub import LOCAL_HUB
 from app.topics.websockets.hub import channel_for
 from app.topics.websockets.hub import redis_hub
@@ -42,8 +42,6 @@ MAX_TEXT = 500
 #: The largest raw frame a chat socket reads: a JSON object with a name and a text.
 MAX_FRAME = 2000
 MESSAGES_PER_SECOND = 5
-#: How long a socket may stay silent before the server closes it (it holds a thread meanwhile).
-IDLE_SECONDS = 600
 #: How often the chat loop looks for messages from the room while waiting for the client.
 POLL_SECONDS = 0.1
 #: How long a new chat socket has to send its opening {"type": "join"}.
@@ -96,14 +94,12 @@ def echo_socket(ws: Server) -> None:
     """Send every text message back, as JSON, until the client leaves or goes quiet.
 
     Notice: the view never returns a response; flask-sock took the raw socket from the
-    server (``environ["werkzeug.socket"]`` or ``environ["gunicorn.socket"]``).
+    server (``environ["werkzeug.socket"]`` or ``environ["gunicorn.socket"]``). The loop
+    has no end of its own: ``socket_route`` closes a socket that stays quiet too long.
     """
     limit = RateLimit()
     while True:
-        data = ws.receive(timeout=IDLE_SECONDS)
-        if data is None:
-            ws.close(1000, "idle")
-            return
+        data = ws.receive()
         if not limit.allow():
             ws.send(json.dumps({"type": "error", "error": f"slow down: {limit.rate} messages per second"}))
         elif not isinstance(data, str) or len(data) > MAX_ECHO:
@@ -112,9 +108,9 @@ def echo_socket(ws: Server) -> None:
             ws.send(json.dumps({"type": "echo", "text": data, "length": len(data)}))
 
 
-# sock.route() registers the view but returns None, so it is called here rather than used as
-# a decorator: the name must still point to the function, whose source the page shows.
-sock.route("/ws/echo", bp=bp)(echo_socket)
+# socket_route() registers the view through flask-sock's sock.route(), with the site's
+# limits (per-IP cap, idle timeout), and returns the view itself, whose source the page shows.
+socket_route("/ws/echo", bp=bp)(echo_socket)
 
 
 def accept_value(client_key: str) -> str:
@@ -130,7 +126,7 @@ def checked_key(key: str) -> str:
     """Return ``key`` if it is a valid Sec-WebSocket-Key (16 random bytes in base64), else 400."""
     try:
         valid = len(base64.b64decode(key, validate=True)) == 16
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or text that is not ASCII at all
         valid = False
     if not valid:
         raise BadRequest(_("A Sec-WebSocket-Key is 16 bytes in base64, 24 characters such as the example."))
@@ -176,7 +172,7 @@ def demo_echo():
     return render_demo(
         "websockets/echo.html",
         result=result,
-        sources=[echo_socket, accept_value, refuse_cross_site_sockets, RateLimit],
+        sources=[echo_socket, accept_value, refuse_cross_site_sockets, RateLimit, IdleTimeoutSocket],
     )
 
 
@@ -220,7 +216,7 @@ def chat_socket(ws: Server, room: str) -> None:
 
     Notice: after the client's "join", one loop does both: it waits briefly for the
     client, then drains the room's subscription; the ``finally`` unsubscribes when the
-    client disconnects.
+    client disconnects (or stays quiet too long and ``socket_route`` closes it).
     """
     if not ROOM_PATTERN.fullmatch(room) or not says_join(ws):
         ws.close(1008, "unknown room, or no join")
@@ -230,20 +226,17 @@ def chat_socket(ws: Server, room: str) -> None:
     try:
         ws.send(json.dumps({"type": "joined", "room": room, "mode": hub.mode, "pid": os.getpid()}))
         limit = RateLimit()
-        last_heard = time.monotonic()
-        while time.monotonic() - last_heard < IDLE_SECONDS:
+        while True:
             raw = ws.receive(timeout=POLL_SECONDS)
             if raw is not None:
-                last_heard = time.monotonic()
                 relay_from_client(ws, hub, room, raw, limit)
             while (message := subscription.get_message()) is not None:
                 ws.send(message)
-        ws.close(1000, "idle")
     finally:
         subscription.close()
 
 
-sock.route("/ws/chat/<room>", bp=bp)(chat_socket)
+socket_route("/ws/chat/<room>", bp=bp)(chat_socket)
 
 
 def relay_from_client(ws: Server, hub: Any, room: str, raw: Any, limit: RateLimit) -> None:
