@@ -420,6 +420,8 @@ def site_env(workdir: Path, redis_url: str) -> dict[str, str]:
     """Return the production environment of the site and the hello app (same settings)."""
     env = local_env(f"sqlite:///{workdir / 'bench.sqlite3'}", redis_url, "bench-only-secret")
     env.update(FLASK_COUNT_SQL="true", GUNICORN_LOG_LEVEL="warning")
+    # The websocket rows open thousands of sockets from one address: lift the per-IP cap.
+    env.update(FLASK_WEBSOCKET_MAX_PER_IP="20000")
     return env
 
 

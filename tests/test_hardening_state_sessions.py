@@ -10,11 +10,13 @@ import secrets
 import threading
 import time
 
+import flask
 import pytest
 import redis
 from flask import Flask
 
 from app.sessions import REFRESHED_KEY
+from app.sessions import end_session
 
 COOKIE = "insideflask_session"
 #: Pages a crawler walks; none shows a form of its own to a visitor without a session.
@@ -184,8 +186,21 @@ def test_logout_deletes_the_cookie_with_the_session_cookies_flags(app, client, a
     login = auth.login()
     session_cookie = next(h for h in login.headers.getlist("Set-Cookie") if h.startswith(COOKIE))
     response = auth.logout()
-    deletion = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(COOKIE))
+    # Logout keeps only its "You are logged out." message, under a new id, with the same flags;
+    # the logged-in session is gone from the store.
+    message_cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(COOKIE))
+    old_sid = session_cookie.split(";")[0].split("=", 1)[1]
+    assert message_cookie.split(";")[0] != session_cookie.split(";")[0]
+    assert not [key for key in session_keys(app, store) if key.decode().endswith(old_sid)]
+    # Ending a session (what logout does to the old one) deletes the cookie with the same flags.
+    with app.test_request_context("/", base_url="https://localhost"):
+        flask.session["learner_id"] = 1
+        end_session()
+        ended = app.response_class()
+        app.session_interface.save_session(app, flask.session, ended)
+    deletion = next(h for h in ended.headers.getlist("Set-Cookie") if h.startswith(COOKIE))
     assert "Expires=Thu, 01 Jan 1970" in deletion
     for flag in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
         assert flag in session_cookie
+        assert flag in message_cookie
         assert flag in deletion

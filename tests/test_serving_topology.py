@@ -38,7 +38,8 @@ def topology(tmp_path_factory) -> Iterator[Topology]:
     redis_url = require_service("REDIS_URL", os.environ.get("REDIS_URL"))
     workdir = tmp_path_factory.mktemp("topology")
     env = local_env(f"sqlite:///{workdir / 'site.sqlite3'}", redis_url, "topology-test-secret")
-    env.update(WEB_CONCURRENCY="1", GUNICORN_LOG_LEVEL="warning")
+    # 200 sockets from one address: above the per-IP cap, which its own tests cover.
+    env.update(WEB_CONCURRENCY="1", GUNICORN_LOG_LEVEL="warning", FLASK_WEBSOCKET_MAX_PER_IP="1000")
     subprocess.run([sys.executable, "deploy/build_assets.py"], cwd=ROOT, check=True, capture_output=True)
     # Migrate under the testing config: it builds no catalog (the pools build theirs).
     migrate_env = {**env, "INSIDE_FLASK_CONFIG": "testing"}

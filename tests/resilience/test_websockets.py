@@ -147,9 +147,11 @@ def test_an_idle_socket_is_closed_after_the_idle_timeout(pools) -> None:
                 ws.receive(timeout=0.25)
             except simple_websocket.ConnectionClosed:
                 closed_after = time.monotonic() - quiet_since
+                assert ws.close_reason == 1001, (ws.close_reason, ws.close_message)
                 break
     finally:
-        ws.close()
+        if closed_after is None:
+            ws.close()
     print(f"idle socket closed after {closed_after} s (timeout {IDLE_TIMEOUT} s)")
     assert closed_after is not None, f"the server kept a silent socket open for {IDLE_TIMEOUT + 6} s"
     assert IDLE_TIMEOUT - 1 <= closed_after <= IDLE_TIMEOUT + 3
