@@ -23,6 +23,9 @@ RUN pybabel -q compile -d app/translations \
     && python deploy/build_assets.py \
     && mkdir -p instance && chown app:app instance
 USER app
+# Render the course once, here: the catalog and its search index go to instance/content-cache,
+# keyed by a hash of the content, and every process of the container unpickles them (~0.2 s).
+RUN INSIDE_FLASK_CONFIG=testing python -c "from app import create_app; create_app().extensions['content'].load()"
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"

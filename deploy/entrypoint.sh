@@ -1,10 +1,10 @@
 #!/bin/sh
 # App container entrypoint: migrate once, then gunicorn with the repo's gunicorn.conf.py.
 #
-# `manage.py db upgrade` builds the production app, which builds and checks the content
+# `manage.py db upgrade` builds the production app, which loads and checks the content
 # catalog (production refuses to start on invalid content): that is the content check, done
-# once here. gunicorn then builds the catalog once more, in its master (preload_app), before
-# forking the workers. docker-compose runs the migration in its own one-off service and sets
+# once here. The image rendered the catalog at build time into instance/content-cache, so both
+# this step and gunicorn's master (preload_app, before forking the workers) only unpickle it. docker-compose runs the migration in its own one-off service and sets
 # RUN_MIGRATIONS=0 here, so N instances never race each other's migrations.
 set -e
 if [ "${RUN_MIGRATIONS:-1}" = "1" ]; then
