@@ -1,12 +1,14 @@
-# Inside Flask — production image.
-# Stage 1 builds wheels with the compilers; stage 2 runs them as a non-root user.
+# Inside Flask — production images, one Dockerfile:
+#   default target: the app (gunicorn with gunicorn.conf.py; INSIDE_FLASK_ROLE=ws for the websocket pool)
+#   --target proxy: Debian's nginx with deploy/nginx.conf.template and the precompressed static files
+# Stage 1 builds wheels with the compilers; the app runs them as a non-root user.
 
 FROM python:3.11-slim AS build
 WORKDIR /build
 COPY requirements.txt .
 RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt
 
-FROM python:3.11-slim
+FROM python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     INSIDE_FLASK_CONFIG=production
@@ -15,13 +17,27 @@ WORKDIR /srv/app
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
 COPY --chown=app:app . .
-# The .mo catalogs are build output (not in git): compile them into the image.
+# Build output (not in git): the compiled message catalogs (fails if they cannot compile)
+# and the precompressed .gz/.br copies of the static files (`make assets`).
 RUN pybabel -q compile -d app/translations \
+    && python deploy/build_assets.py \
     && mkdir -p instance && chown app:app instance
 USER app
 EXPOSE 8000
-# gevent workers: an open websocket is a cheap greenlet, not a whole thread
-# (under gthread every open socket holds one of the worker's threads).
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
-ENTRYPOINT ["sh", "scripts/entrypoint.sh"]
+ENTRYPOINT ["sh", "deploy/entrypoint.sh"]
+
+FROM debian:bookworm-slim AS proxy
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+       nginx libnginx-mod-http-brotli-static libnginx-mod-http-brotli-filter python3 \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /srv/app
+COPY deploy/ deploy/
+COPY --from=app /srv/app/app/static app/static
+EXPOSE 80
+ENTRYPOINT ["python3", "deploy/proxy.py"]
+
+# The default target: the app image.
+FROM app

@@ -7,11 +7,12 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format translations translations-update content-check bench clean help
+.PHONY: run serve assets test lint format translations translations-update content-check bench clean help
 
 help:
 	@echo "make run    - install, migrate, load content and serve on http://$(HOST):$(PORT)"
 	@echo "make test   - install dev tools, start throwaway services, run ruff and pytest"
+	@echo "make serve  - the production topology on loopback: nginx + HTTP pool + websocket pool"
 	@echo "make bench  - side-by-side benchmark of the hot pages (see bench/README.md)"
 
 $(PY):
@@ -37,14 +38,22 @@ translations-update: $(VENV)/.runtime
 		--project "Inside Flask" -o app/translations/messages.pot .
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
-run: $(VENV)/.runtime translations
+# Precompressed .gz/.br copies of the static files, served by nginx (git-ignored output).
+assets: $(VENV)/.runtime
+	$(PY) deploy/build_assets.py
+
+run: $(VENV)/.runtime translations assets
 	$(PY) manage.py init
 	@echo ""
 	@echo "  Inside Flask is being served on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
 	@echo ""
 	$(PY) manage.py run --host $(HOST) --port $(PORT) --debug
 
-test: $(VENV)/.dev translations
+# nginx in front of gunicorn.conf.py's two pools, as in production (deploy/serve.py).
+serve: $(VENV)/.runtime translations assets
+	$(PY) deploy/serve.py
+
+test: $(VENV)/.dev translations assets
 	bash scripts/test.sh
 
 lint: $(VENV)/.dev
@@ -58,7 +67,7 @@ format: $(VENV)/.dev
 content-check: $(VENV)/.runtime
 	$(PY) manage.py content check
 
-bench: $(VENV)/.dev translations
+bench: $(VENV)/.dev translations assets
 	bash scripts/test.sh --bench
 
 clean:

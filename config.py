@@ -61,10 +61,19 @@ class Config:
     # Rebuild the content catalog when a file changes (development only).
     CONTENT_AUTO_RELOAD = False
 
+    # How many proxies in front set X-Forwarded-For/-Proto/-Host (werkzeug's ProxyFix);
+    # 0 trusts none of them. The front proxy in deploy/ is one hop: 1 each.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+
     @classmethod
     def load_environment(cls, app: Flask) -> None:
         """Read the unprefixed variables every deployment sets."""
         env = os.environ
+        for key in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST"):
+            if env.get(key, "").isdecimal():
+                app.config[key] = int(env[key])
         if env.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = env["SECRET_KEY"]
         if env.get("DATABASE_URL"):

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (the tables must be known to Flask-Migrate)
+from app.assets import init_assets
 from app.auth import bp as auth_bp
 from app.auth import models as auth_models  # noqa: F401
 from app.cli import init_cli
@@ -23,6 +25,7 @@ from app.extensions import migrate
 from app.extensions import sock
 from app.i18n import init_i18n
 from app.instructor import bp as instructor_bp
+from app.instrumentation import init_instrumentation
 from app.learn import bp as learn_bp
 from app.main import bp as main_bp
 from app.progress import models as progress_models  # noqa: F401
@@ -45,9 +48,12 @@ def create_app(config: str | type[Config] | None = None, overrides: Mapping[str,
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config, overrides)
     init_logging(app)
+    init_proxy(app)
     init_extensions(app)
     register_blueprints(app)
     init_cli(app)
+    init_assets(app)
+    init_instrumentation(app)
     init_content(app)
     # Last: the X-ray wraps every hook registered above.
     init_demos(app)
@@ -72,6 +78,15 @@ def init_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(logging.INFO)
+
+
+def init_proxy(app: Flask) -> None:
+    """Trust the front proxy's X-Forwarded-* headers, as many hops as configured (0 = none)."""
+    counts = {key: int(app.config.get(f"PROXY_FIX_X_{key.upper()}", 0)) for key in ("for", "proto", "host")}
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=counts["for"], x_proto=counts["proto"], x_host=counts["host"]
+        )
 
 
 def init_extensions(app: Flask) -> None:

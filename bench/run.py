@@ -1,166 +1,625 @@
-"""Benchmark the site's hot pages side by side with a bare Flask app, in one run.
+"""Benchmark the production topology side by side with a bare Flask app, in one run.
 
-Both apps are served by gunicorn with the same worker settings on this machine, and
-loaded by wrk one after the other, so the ratios (page / bare hello) are comparable even
-though the absolute numbers depend on the machine. Results go to bench/results/.
+Both are served the same way, with the same files as production: nginx
+(deploy/nginx.conf.template) in front of gunicorn (gunicorn.conf.py, HTTP role), on this
+machine, loaded by wrk one after the other at 1, 8 and 32 connections. The ratios (page /
+bare hello) are comparable across machines; absolute numbers are not (wrk shares the cores).
 
-    make bench            # or: REDIS_URL=... .venv/bin/python bench/run.py
+    make bench                      # or: REDIS_URL=... .venv/bin/python bench/run.py
+    BENCH_QUICK=1 make bench        # one connection count, short runs, 1,000 sockets
+
+Writes bench/results/latest.json and bench/results/latest.md (git-ignored).
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import http.client
 import json
 import os
 import re
 import shutil
-import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
+import redis
+import sqlalchemy as sa
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "deploy"))
+
+from topology import Topology  # noqa: E402
+from topology import local_env  # noqa: E402
+from topology import start_redis  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
-GUNICORN = [
-    str(ROOT / ".venv" / "bin" / "gunicorn"),
-    "--worker-class",
-    "gthread",
-    "--workers",
-    "2",
-    "--threads",
-    "4",
-    "--no-control-socket",
-    "--log-level",
-    "warning",
-]
-DURATION = os.environ.get("BENCH_DURATION", "5s")
-CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
-
-#: (label, path) of the site's pages measured; the cookie makes them a returning visitor's.
-PAGES = [
-    ("healthz", "/healthz"),
-    ("course map", "/"),
-    ("topic page", "/topics/routing/"),
-    ("lesson page", "/topics/routing/routing"),
-    ("quiz page", "/topics/routing/quiz"),
-    ("demo page", "/topics/routing/demo/match?path=/users/42&method=GET"),
-    ("dashboard", "/dashboard"),
-]
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+DURATION = os.environ.get("BENCH_DURATION", "2s" if QUICK else "5s")
+CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "8" if QUICK else "1,8,32").split(",")]
+HISTORY = int(os.environ.get("BENCH_HISTORY", "5000"))
+IDLE_SOCKETS = [1000] if QUICK else [1000, 5000]
+CHAT_SUBSCRIBERS = 1000
+TICKS = os.sysconf("SC_CLK_TCK")
+LESSON = "/topics/routing/routing"
+QUIZ = "/topics/routing/quiz"
 
 
-def free_ports(count: int) -> list[int]:
-    """Return ``count`` distinct free loopback ports below the ephemeral range."""
-    ports: list[int] = []
-    for port in range(21000, 32000, 7):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        ports.append(port)
-        if len(ports) == count:
-            return ports
-    raise RuntimeError("no free port")
+# ---- wrk and /proc ----------------------------------------------------------------------
 
 
-def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    """Start gunicorn for ``target`` and wait until it answers."""
-    proc = subprocess.Popen([*GUNICORN, "--bind", f"127.0.0.1:{port}", target], cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/")
-            conn.getresponse().read()
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"{target} did not start on port {port}")
-
-
-def session_cookie(port: int) -> str:
-    """Visit the home page once and return the session cookie, as a browser keeps it."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    conn.request("GET", "/")
-    response = conn.getresponse()
-    response.read()
-    cookie = response.getheader("Set-Cookie", "")
-    return cookie.split(";", 1)[0]
-
-
-def wrk(url: str, cookie: str = "") -> dict[str, float]:
-    """Run wrk against ``url`` and return requests/s, p50 and p99 latency in ms."""
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
+def wrk(url: str, connections: int, cookie: str = "", script: Path | None = None) -> dict:
+    """Run wrk; return req/s, p50/p90/p99 (ms), requests and errors (non-2xx/3xx and socket)."""
+    args = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{DURATION}", "--latency"]
     if cookie:
-        args[1:1] = ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        args += ["-H", f"Cookie: {cookie}"]
+    args += ["-H", "Accept-Encoding: gzip, br"]
+    if script:
+        args += ["-s", str(script)]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
     return {
-        "rps": rps,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50_ms": latency(out, "50%"),
+        "p90_ms": latency(out, "90%"),
         "p99_ms": latency(out, "99%"),
-        "errors": int(non2xx.group(1)) if non2xx else 0,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "errors": errors,
     }
 
 
 def latency(out: str, label: str) -> float:
     """Parse one latency percentile of wrk's output into milliseconds."""
-    match = re.search(rf"{re.escape(label)}\s+([\d.]+)(us|ms|s)", out)
+    match = re.search(rf"{re.escape(label)}\s+([\d.]+)(us|ms|s)\b", out)
     value, unit = float(match.group(1)), match.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
+
+
+def children(pid: int) -> list[int]:
+    """Return the direct children of ``pid`` (gunicorn's workers, nginx's workers)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def cpu_ticks(pids: list[int]) -> int:
+    """Return utime + stime of ``pids`` and their children, in clock ticks."""
+    total = 0
+    for pid in pids:
+        for proc in [pid, *children(pid)]:
+            try:
+                fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def memory_kb(pid: int, key: str) -> int:
+    """Return a memory figure (``VmRSS`` from status, ``Pss`` from smaps_rollup) in KB."""
+    source = "smaps_rollup" if key == "Pss" else "status"
+    match = re.search(rf"^{key}:\s+(\d+) kB", Path(f"/proc/{pid}/{source}").read_text(), re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+def measure(url: str, connections: int, app_pids: list[int], proxy_pid: int, **kwargs) -> dict:
+    """Load ``url`` with wrk and add the server CPU per request (app pool and proxy)."""
+    app_before, proxy_before = cpu_ticks(app_pids), cpu_ticks([proxy_pid])
+    result = wrk(url, connections, **kwargs)
+    app_ticks, proxy_ticks = cpu_ticks(app_pids) - app_before, cpu_ticks([proxy_pid]) - proxy_before
+    requests = max(result["requests"], 1)
+    result["app_cpu_ms"] = round(app_ticks * 1000 / TICKS / requests, 3)
+    result["proxy_cpu_ms"] = round(proxy_ticks * 1000 / TICKS / requests, 3)
+    return result
+
+
+# ---- a returning learner ----------------------------------------------------------------
+
+
+class Browser:
+    """Just enough of a browser: one cookie jar of session cookies, plain HTTP/1.1."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    @property
+    def cookie(self) -> str:
+        """Return the Cookie header this browser sends."""
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        """Send one request; keep the cookies it sets; return (response, body)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        sent = {"Cookie": self.cookie, **(headers or {})} if self.cookies else dict(headers or {})
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value:
+                self.cookies[name.strip()] = value
+            else:
+                self.cookies.pop(name.strip(), None)
+        return response, data
+
+
+def csrf_from(html: bytes) -> str:
+    """Return the CSRF token of the page's first form."""
+    return re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', html).group(1).decode()
+
+
+def make_learner(port: int) -> Browser:
+    """Become a returning learner: open a lesson, mark it done, answer a question."""
+    browser = Browser(port)
+    _, html = browser.request("GET", LESSON)
+    token = csrf_from(html)
+    form = f"csrf_token={token}".encode()
+    response, _ = browser.request(
+        "POST", f"{LESSON}/done", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status in (200, 303), f"marking the lesson done answered {response.status}"
+    return browser
+
+
+def answer_request(browser: Browser) -> tuple[bytes, dict]:
+    """Return a JSON quiz answer (body, headers) this learner's session accepts."""
+    _, html = browser.request("GET", QUIZ)
+    token = csrf_from(html)
+    question = re.search(rb'name="question_id"[^>]*value="([^"]+)"', html).group(1).decode()
+    choice = re.search(rb'name="answer"[^>]*value="([^"]+)"', html)
+    answer = choice.group(1).decode() if choice else "x"
+    body = json.dumps({"question_id": question, "answer": answer}).encode()
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token}
+    response, data = browser.request("POST", f"{QUIZ}/answer", body, headers)
+    assert response.status == 200, f"the quiz answer was refused: {response.status} {data[:200]!r}"
+    return body, headers
+
+
+def add_history(database_url: str, count: int) -> None:
+    """Give the newest learner ``count`` stored responses, in finished attempts of every quiz."""
+    engine = sa.create_engine(database_url)
+    meta = sa.MetaData()
+    meta.reflect(engine, only=["learners", "quiz_attempts", "question_responses"])
+    attempts, responses = meta.tables["quiz_attempts"], meta.tables["question_responses"]
+    quizzes = sorted(p.stem for p in (ROOT / "quizzes").glob("*.yaml"))
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        learner = conn.execute(sa.text("SELECT max(id) FROM learners")).scalar_one()
+        done = 0
+        while done < count:
+            for quiz in quizzes:
+                ids = [f"{quiz}-q{i}" for i in range(10)]
+                attempt = conn.execute(
+                    attempts.insert().values(
+                        learner_id=learner,
+                        quiz_id=quiz,
+                        mode="all",
+                        question_ids=ids,
+                        started_at=now,
+                        finished_at=now,
+                        score=0.5,
+                    )
+                ).inserted_primary_key[0]
+                rows = [
+                    {
+                        "attempt_id": attempt,
+                        "question_id": qid,
+                        "answer": "x",
+                        "correct": i % 2 == 0,
+                        "score": float(i % 2 == 0),
+                        "answered_at": now,
+                    }
+                    for i, qid in enumerate(ids)
+                ]
+                conn.execute(responses.insert(), rows)
+                done += len(rows)
+                if done >= count:
+                    break
+    engine.dispose()
+
+
+def post_script(workdir: Path, path: str, body: bytes, headers: dict) -> Path:
+    """Write a wrk Lua script that POSTs ``body`` to ``path``."""
+    lines = [
+        'wrk.method = "POST"',
+        f"wrk.path = {json.dumps(path)}",
+        f"wrk.body = {json.dumps(body.decode())}",
+    ]
+    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
+    script = workdir / "post.lua"
+    script.write_text("\n".join(lines) + "\n")
+    return script
+
+
+def per_request_costs(browser: Browser, redis_client: redis.Redis, method: str, path: str, **kw) -> dict:
+    """Return SQL statements (header) and Redis commands (INFO deltas) of one request."""
+    samples = 10
+
+    def commands() -> int:
+        stats = redis_client.info("commandstats")
+        return sum(v["calls"] for k, v in stats.items() if k != "cmdstat_info")
+
+    before = commands()
+    sql = []
+    for _ in range(samples):
+        response, _ = browser.request(method, path, **kw)
+        sql.append(int(response.getheader("X-SQL-Statements", "-1")))
+    return {"sql_statements": statistics.median(sql), "redis_commands": (commands() - before) / samples}
+
+
+# ---- websockets ------------------------------------------------------------------------
+
+
+async def ws_open(port: int, path: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Open a websocket through the proxy (a bare RFC 6455 client: cheap enough for thousands)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**20)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    head = await reader.readuntil(b"\r\n\r\n")
+    if b" 101 " not in head.split(b"\r\n", 1)[0]:
+        raise ConnectionError(head.split(b"\r\n", 1)[0].decode())
+    return reader, writer
+
+
+def ws_frame(text: str, opcode: int = 0x1) -> bytes:
+    """Return a masked client frame carrying ``text``."""
+    payload = text.encode()
+    mask = os.urandom(4)
+    size = len(payload)
+    if size < 126:
+        header = bytes([0x80 | opcode, 0x80 | size])
+    else:
+        header = bytes([0x80 | opcode, 0x80 | 126]) + size.to_bytes(2, "big")
+    return header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+async def ws_read(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> str:
+    """Return the next text message, answering pings on the way."""
+    while True:
+        first, second = await reader.readexactly(2)
+        size = second & 0x7F
+        if size == 126:
+            size = int.from_bytes(await reader.readexactly(2), "big")
+        elif size == 127:
+            size = int.from_bytes(await reader.readexactly(8), "big")
+        data = await reader.readexactly(size)
+        opcode = first & 0x0F
+        if opcode == 0x9:
+            writer.write(ws_frame(data.decode(errors="replace"), 0xA))
+        elif opcode == 0x8:
+            raise ConnectionError("closed by the server")
+        elif opcode == 0x1:
+            return data.decode()
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Return the q-th percentile (0-100) of ``values``, in ms rounded."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))
+    return round(ordered[index] * 1000, 2)
+
+
+async def idle_sockets_case(port: int, count: int) -> dict:
+    """Open ``count`` idle echo sockets, then measure /healthz through the proxy meanwhile."""
+    sockets = []
+    started = time.monotonic()
+    try:
+        for start in range(0, count, 200):
+            batch = [ws_open(port, "/topics/websockets/ws/echo") for _ in range(min(200, count - start))]
+            sockets += await asyncio.gather(*batch)
+        opened = time.monotonic() - started
+        healthz = await asyncio.to_thread(wrk, f"http://127.0.0.1:{port}/healthz", 8)
+        # The sockets are still open (nothing was read from them, nothing closed them).
+        alive = sum(1 for _, writer in sockets if not writer.is_closing())
+    finally:
+        for _, writer in sockets:
+            writer.close()
+    return {
+        "sockets": count,
+        "alive": alive,
+        "open_s": round(opened, 2),
+        "healthz_rps": healthz["rps"],
+        "healthz_p99_ms": healthz["p99_ms"],
+        "healthz_errors": healthz["errors"],
+    }
+
+
+async def echo_case(port: int, clients: int = 40, messages: int = 5) -> dict:
+    """Send a few messages on each of ``clients`` echo sockets; return the round-trip p50/p99."""
+    times = []
+
+    async def one() -> None:
+        reader, writer = await ws_open(port, "/topics/websockets/ws/echo")
+        try:
+            for n in range(messages):
+                started = time.monotonic()
+                writer.write(ws_frame(f"ping {n}"))
+                reply = json.loads(await ws_read(reader, writer))
+                times.append(time.monotonic() - started)
+                assert reply["type"] == "echo", reply
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(one() for _ in range(clients)))
+    return {"messages": len(times), "p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99)}
+
+
+async def chat_case(port: int, subscribers: int, rounds: int = 5) -> dict:
+    """Join ``subscribers`` sockets to a room; time each message from send to every receiver."""
+    room = f"bench{os.getpid() % 10000}"
+    members = []
+
+    async def join() -> tuple:
+        reader, writer = await ws_open(port, f"/topics/websockets/ws/chat/{room}")
+        writer.write(ws_frame(json.dumps({"type": "join"})))
+        while json.loads(await ws_read(reader, writer))["type"] != "joined":
+            pass
+        return reader, writer
+
+    try:
+        for start in range(0, subscribers, 100):
+            members += await asyncio.gather(*(join() for _ in range(min(100, subscribers - start))))
+        sender = members[0]
+        latencies: list[float] = []
+        for n in range(rounds):
+            marker = f"round {n}"
+
+            async def receive(reader, writer, marker=marker) -> float:
+                while True:
+                    message = json.loads(await ws_read(reader, writer))
+                    if message.get("text") == marker:
+                        return time.monotonic()
+
+            waiters = [asyncio.ensure_future(receive(r, w)) for r, w in members]
+            started = time.monotonic()
+            sender[1].write(ws_frame(json.dumps({"name": "bench", "text": marker})))
+            arrivals = await asyncio.wait_for(asyncio.gather(*waiters), timeout=60)
+            latencies += [arrival - started for arrival in arrivals]
+            await asyncio.sleep(0.3)  # the sender's rate limit: 5 messages per second
+    finally:
+        for _, writer in members:
+            writer.close()
+    return {
+        "subscribers": subscribers,
+        "deliveries": len(latencies),
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+    }
+
+
+# ---- the run ---------------------------------------------------------------------------
+
+
+def git_commit() -> str:
+    """Return the commit being measured (with +dirty when the tree has changes)."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    return commit + ("+dirty" if dirty.strip() else "")
+
+
+def site_env(workdir: Path, redis_url: str) -> dict[str, str]:
+    """Return the production environment of the site and the hello app (same settings)."""
+    env = local_env(f"sqlite:///{workdir / 'bench.sqlite3'}", redis_url, "bench-only-secret")
+    env.update(FLASK_COUNT_SQL="true", GUNICORN_LOG_LEVEL="warning")
+    return env
 
 
 def main() -> int:
-    """Measure the bare app and every page, then print and save the ratios."""
-    if shutil.which("wrk") is None:
-        print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
+    """Start both topologies, measure every case, print and save the table."""
+    if shutil.which("wrk") is None or shutil.which("nginx") is None:
+        print("wrk and nginx are needed: apt-get install -y wrk nginx", file=sys.stderr)
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="insideflask-bench-"))
-    env = {
-        **os.environ,
-        "INSIDE_FLASK_CONFIG": "production",
-        "SECRET_KEY": "bench-only-secret",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "REDIS_URL": os.environ.get("REDIS_URL", ""),
-        "FLASK_SESSION_COOKIE_SECURE": "false",
-    }
-    if not env["REDIS_URL"]:
-        print("REDIS_URL is required (make bench starts a throwaway Redis)", file=sys.stderr)
+    # A private Redis, so that the command counts are this run's alone.
+    private_redis = start_redis(workdir)
+    if private_redis is None and not os.environ.get("REDIS_URL"):
+        print("redis-server (or REDIS_URL) is needed", file=sys.stderr)
         return 1
-    python = str(ROOT / ".venv" / "bin" / "python")
-    subprocess.run([python, "manage.py", "init"], cwd=ROOT, env=env, check=True, capture_output=True)
-    rows = []
-    hello_port, site_port = free_ports(2)
-    hello = serve("bench.hello:app", hello_port, env)
-    site = serve("wsgi:app", site_port, env)
+    redis_url = private_redis[1] if private_redis else os.environ["REDIS_URL"]
+    env = site_env(workdir, redis_url)
+    python = sys.executable
+    started = time.monotonic()
+    subprocess.run([python, "deploy/build_assets.py"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([python, "manage.py", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    site = Topology(workdir / "site", env)
+    hello = Topology(workdir / "hello", env, target="bench.hello:app", ready_path="/", websocket_pool=False)
+    (workdir / "site").mkdir()
+    (workdir / "hello").mkdir()
+    report: dict = {
+        "commit": git_commit(),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "quick": QUICK,
+        "duration": DURATION,
+        "connections": CONNECTIONS,
+        "database": "sqlite",
+        "redis": "private" if private_redis else "REDIS_URL",
+        "pages": [],
+    }
     try:
-        cookie = session_cookie(site_port)
-        wrk(f"http://127.0.0.1:{hello_port}/")  # warm-up: the first run after a start is slow
-        wrk(f"http://127.0.0.1:{site_port}/", cookie)
-        base = wrk(f"http://127.0.0.1:{hello_port}/")
-        rows.append(("bare Flask hello", "/", base))
-        for label, path in PAGES:
-            rows.append((label, path, wrk(f"http://127.0.0.1:{site_port}{path}", cookie)))
+        site.start(timeout=180)
+        hello.start(timeout=60)
+        report["cold_start_s"] = {**site.cold_start, "hello": hello.cold_start["http"]}
+        site_pids = [p.pid for p in site.processes[: len(site.http_ports)]]
+        site_proxy = site.processes[-1].pid
+        hello_pids = [hello.processes[0].pid]
+        hello_proxy = hello.processes[-1].pid
+
+        fresh = make_learner(site.proxy_port)
+        body, headers = answer_request(fresh)
+        veteran = make_learner(site.proxy_port)
+        answer_request(veteran)
+        add_history(env["DATABASE_URL"], HISTORY)
+        _, lesson_html = fresh.request("GET", LESSON)
+        static_url = re.search(rb'href="(/static/css/site\.css\?v=[0-9a-f]+)"', lesson_html).group(1).decode()
+        script = post_script(workdir, f"{QUIZ}/answer", body, headers)
+        cases = [
+            ("course map", "/", fresh),
+            ("topic", "/topics/routing/", fresh),
+            ("lesson (0 responses)", LESSON, fresh),
+            (f"lesson ({HISTORY:,} responses)", LESSON, veteran),
+            ("quiz page", QUIZ, fresh),
+            ("quiz answer POST", f"{QUIZ}/answer", fresh),
+            ("dashboard (0 responses)", "/dashboard", fresh),
+            (f"dashboard ({HISTORY:,} responses)", "/dashboard", veteran),
+            ("demo", "/topics/routing/demo/match?path=/users/42&method=GET", fresh),
+            ("static asset (nginx)", static_url, fresh),
+        ]
+        # Warm both (the first run after a start is slow), then the bare app at each load.
+        wrk(f"http://127.0.0.1:{hello.proxy_port}/", 8)
+        wrk(f"{site.url}{LESSON}", 8, cookie=fresh.cookie)
+        hello_rows = {}
+        for connections in CONNECTIONS:
+            row = measure(f"http://127.0.0.1:{hello.proxy_port}/", connections, hello_pids, hello_proxy)
+            hello_rows[connections] = row
+            report["pages"].append({"page": "bare Flask hello", "connections": connections, **row})
+        redis_client = redis.Redis.from_url(redis_url)
+        redis_client.ping()
+        for label, path, browser in cases:
+            post = path.endswith("/answer")
+            costs = per_request_costs(
+                browser,
+                redis_client,
+                "POST" if post else "GET",
+                path,
+                **({"body": body, "headers": headers} if post else {}),
+            )
+            for connections in CONNECTIONS:
+                row = measure(
+                    f"{site.url}{path}",
+                    connections,
+                    site_pids,
+                    site_proxy,
+                    cookie=browser.cookie,
+                    script=script if post else None,
+                )
+                row["ratio"] = round(row["rps"] / hello_rows[connections]["rps"], 3)
+                report["pages"].append(
+                    {"page": label, "path": path, "connections": connections, **row, **costs}
+                )
+        # A whole lesson view with a warm cache: the page, plus every asset not cached for good.
+        assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', lesson_html)
+        revalidated = []
+        for url in assets:
+            response, _ = fresh.request("GET", url.decode())
+            if "immutable" not in (response.getheader("Cache-Control") or ""):
+                revalidated.append(url.decode())
+        report["lesson_view"] = {
+            "assets": len(assets),
+            "app_requests_warm_cache": 1 + len(revalidated),
+            "revalidated": revalidated,
+        }
+        report["memory_kb"] = {
+            "http_workers": [
+                {"rss": memory_kb(pid, "VmRSS"), "pss": memory_kb(pid, "Pss")}
+                for master in site_pids
+                for pid in children(master)
+            ],
+            "ws_worker": [
+                {"rss": memory_kb(pid, "VmRSS"), "pss": memory_kb(pid, "Pss")}
+                for pid in children(site.processes[len(site.http_ports)].pid)
+            ],
+        }
+        ws = {"idle": [], "echo": None, "chat": None}
+        for count in IDLE_SOCKETS:
+            ws["idle"].append(asyncio.run(idle_sockets_case(site.proxy_port, count)))
+        ws["echo"] = asyncio.run(echo_case(site.proxy_port))
+        ws["chat"] = asyncio.run(chat_case(site.proxy_port, CHAT_SUBSCRIBERS))
+        report["websockets"] = ws
     finally:
-        for proc in (hello, site):
-            proc.terminate()
-            proc.wait(timeout=10)
+        hello.stop()
+        site.stop()
+        if private_redis:
+            private_redis[0].terminate()
+            private_redis[0].wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"\n{'page':<18}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs hello':>10}{'non-2xx':>9}")
-    for label, _path, r in rows:
-        ratio = r["rps"] / base["rps"]
-        print(
-            f"{label:<18}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{ratio:>10.2f}{r['errors']:>9}"
-        )
+    report["elapsed_s"] = round(time.monotonic() - started, 1)
     RESULTS.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    data = [{"page": label, "path": path, **r, "ratio": r["rps"] / base["rps"]} for label, path, r in rows]
-    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(data, indent=2))
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+    table = markdown(report)
+    (RESULTS / "latest.md").write_text(table)
+    print(table)
     return 0
+
+
+def cost(row: dict, key: str) -> str:
+    """Format a per-request count; blank where the app was not asked (hello, nginx's files)."""
+    value = row.get(key)
+    if value is None or value < 0 or row["app_cpu_ms"] == 0:
+        return ""
+    return f"{value:g}"
+
+
+def markdown(report: dict) -> str:
+    """Return the run as Markdown tables."""
+    lines = [
+        f"Commit `{report['commit'][:12]}`, {report['cores']} cores, {report['when']}, SQLite, "
+        f"wrk {report['duration']} per row{' (quick)' if report['quick'] else ''}. "
+        "CPU: server CPU ms per request (app pool / nginx).",
+        "",
+        "| page | conns | req/s | p50 ms | p90 ms | p99 ms | errors | vs hello | CPU ms app/nginx "
+        "| SQL | Redis |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in report["pages"]:
+        lines.append(
+            f"| {row['page']} | {row['connections']} | {row['rps']:,.0f} | {row['p50_ms']} | {row['p90_ms']} "
+            f"| {row['p99_ms']} | {row['errors']} | {row.get('ratio', 1.0):.2f} "
+            f"| {row['app_cpu_ms']:.2f} / {row['proxy_cpu_ms']:.2f} "
+            f"| {cost(row, 'sql_statements')} | {cost(row, 'redis_commands')} |"
+        )
+    view = report["lesson_view"]
+    memory = report["memory_kb"]
+    rss = ", ".join(f"{m['rss'] // 1024} MB (PSS {m['pss'] // 1024})" for m in memory["http_workers"])
+    lines += [
+        "",
+        f"Whole lesson view, warm browser cache: {view['app_requests_warm_cache']} app request(s) "
+        f"({view['assets']} assets, all immutable unless listed: {view['revalidated'] or 'none'}).",
+        f"Cold start to the first lesson served (s): {report['cold_start_s']}.",
+        f"HTTP workers: {rss}; ws worker: "
+        + ", ".join(f"{m['rss'] // 1024} MB" for m in memory["ws_worker"])
+        + ".",
+        "",
+        "| websockets | result |",
+        "|---|---|",
+    ]
+    ws = report["websockets"]
+    for idle in ws["idle"]:
+        lines.append(
+            f"| {idle['sockets']:,} idle sockets ({idle['alive']:,} alive, opened in {idle['open_s']} s) "
+            f"| /healthz {idle['healthz_rps']:,.0f} req/s, p99 {idle['healthz_p99_ms']} ms, "
+            f"{idle['healthz_errors']} errors |"
+        )
+    echo, chat = ws["echo"], ws["chat"]
+    lines.append(
+        f"| echo round trip ({echo['messages']} messages) "
+        f"| p50 {echo['p50_ms']} ms, p99 {echo['p99_ms']} ms |"
+    )
+    lines.append(
+        f"| chat broadcast to {chat['subscribers']:,} subscribers ({chat['deliveries']:,} deliveries) "
+        f"| p50 {chat['p50_ms']} ms, p99 {chat['p99_ms']} ms |"
+    )
+    lines.append(f"\nRun took {report['elapsed_s']} s.")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

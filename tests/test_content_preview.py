@@ -73,7 +73,7 @@ def test_instructors_get_the_form(client, instructor):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert 'name="csrf_token"' in page and "<textarea" in page
-    assert 'src="/static/js/preview.js"' in page
+    assert 'src="/static/js/preview.js?v=' in page
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)  # no inline scripts
     assert " style=" not in page
 

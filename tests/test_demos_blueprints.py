@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from app.assets import fingerprint
+
+#: Static URLs carry the file's content hash (app/assets.py).
+SITE_CSS_HASH = fingerprint(Path(__file__).resolve().parent.parent / "app" / "static")["css/site.css"]
 
 URL = "/topics/blueprints/demo/registry"
 JSON = {"Accept": "application/json"}
@@ -40,7 +47,7 @@ def test_websocket_rules_are_marked(client):
     ("endpoint", "values", "url"),
     [
         ("flash.demo_flash", "", "/topics/flash/demo/flash"),
-        ("static", "filename=css/site.css", "/static/css/site.css"),
+        ("static", "filename=css/site.css", f"/static/css/site.css?v={SITE_CSS_HASH}"),
         ("main.index", "q=1", "/?q=1"),
         (".demo_registry", "", "/topics/blueprints/demo/registry"),
     ],
