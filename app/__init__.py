@@ -26,6 +26,7 @@ from app.extensions import sock
 from app.i18n import init_i18n
 from app.instructor import bp as instructor_bp
 from app.instrumentation import init_instrumentation
+from app.playground import init_playground
 from app.learn import bp as learn_bp
 from app.main import bp as main_bp
 from app.progress import models as progress_models  # noqa: F401
@@ -55,6 +56,7 @@ def create_app(config: str | type[Config] | None = None, overrides: Mapping[str,
     init_assets(app)
     init_instrumentation(app)
     init_content(app)
+    init_playground(app)
     # Last: the X-ray wraps every hook registered above.
     init_demos(app)
     return app
