@@ -291,8 +291,9 @@ def format_playground(
     requests = html.escape(json.dumps(list(block.requests), ensure_ascii=False), quote=True)
     title = html.escape(block.title or heading)
     broken = ' data-playground-broken="true"' if block.problems else ""
+    code = html.escape(block.code, quote=True)
     return (
-        f'<div class="playground" data-playground data-requests="{requests}"{broken}>'
+        f'<div class="playground" data-playground data-requests="{requests}" data-code="{code}"{broken}>'
         f'<p class="playground-title"><strong>{title}</strong></p>'
         f'<p class="playground-status muted" data-playground-status>{html.escape(hint)}</p>'
         f'<div class="playground-source" data-playground-source>{listing}</div>'

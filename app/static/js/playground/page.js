@@ -141,7 +141,7 @@ class Playground {
     this.root = root;
     this.requests = JSON.parse(root.dataset.requests || "[]");
     const source = root.querySelector("[data-playground-source]");
-    this.original = source.textContent.replace(/\n$/, "");
+    this.original = root.dataset.code;
     this.key = `playground:${location.pathname}:${index}`;
     this.status = root.querySelector("[data-playground-status]");
     const saved = this.load();
