@@ -26,9 +26,9 @@ from app.extensions import sock
 from app.i18n import init_i18n
 from app.instructor import bp as instructor_bp
 from app.instrumentation import init_instrumentation
-from app.playground import init_playground
 from app.learn import bp as learn_bp
 from app.main import bp as main_bp
+from app.playground import init_playground
 from app.progress import models as progress_models  # noqa: F401
 from app.search import bp as search_bp
 from app.security import init_security

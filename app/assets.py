@@ -127,7 +127,9 @@ def precompress(folder: Path) -> list[Path]:
         encoders = [(".gz", lambda raw: gzip.compress(raw, compresslevel=9, mtime=0))]
         if brotli is not None:
             # Quality 11 takes minutes on the multi-megabyte WebAssembly runtime; 9 is close.
-            encoders.append((".br", lambda raw: brotli.compress(raw, quality=11 if len(raw) < 1 << 20 else 9)))
+            encoders.append(
+                (".br", lambda raw: brotli.compress(raw, quality=11 if len(raw) < 1 << 20 else 9))
+            )
         for suffix, encode in encoders:
             target = path.with_name(path.name + suffix)
             if target.exists() and target.stat().st_mtime >= path.stat().st_mtime:
