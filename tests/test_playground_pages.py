@@ -54,9 +54,9 @@ def test_runtime_source_is_the_tested_module(client):
 
 @pytest.mark.parametrize("name", ["pyodide.asm.wasm", "pyodide.mjs"])
 def test_runtime_files_are_served_immutable_with_their_types(app, client, name):
-    from app.playground.manifest import runtime
+    from app.playground.manifest import find_runtime
 
-    found = runtime(app)
+    found = find_runtime(app)
     if not found.installed:
         pytest.skip("runtime not installed (make playground-assets)")
     response = client.get(f"/static/{found.folder}/{name}")

@@ -20,8 +20,8 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from app.playground.manifest import INSTALL_COMMAND
+from app.playground.manifest import find_runtime
 from app.playground.manifest import pinned_version
-from app.playground.manifest import runtime
 
 bp = Blueprint("playground", __name__, url_prefix="/playground")
 RUNTIME_SOURCE = Path(__file__).with_name("runtime.py")
@@ -52,7 +52,7 @@ def worker_script():
 def playground_head() -> Markup:
     """Return the tags a page hosting a playground needs, and allow WebAssembly on it."""
     g.csp_script_extra = WASM
-    found = runtime(current_app)
+    found = find_runtime(current_app)
     urls = found.urls()
     meta = {
         "playground-index": urls["index"],

@@ -40,7 +40,7 @@ def pinned_version(lock: Path = LOCK) -> str:
     return json.loads(lock.read_text(encoding="utf-8"))["pyodide"]["version"]
 
 
-def runtime(app: Flask) -> Runtime:
+def find_runtime(app: Flask) -> Runtime:
     """Return the pinned runtime and whether its files are on disk now."""
     version = app.extensions["playground_version"]
     folder = f"vendor/pyodide-{version}"

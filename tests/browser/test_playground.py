@@ -13,7 +13,7 @@ from flask import Flask
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from app.playground.manifest import runtime
+from app.playground.manifest import find_runtime
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def spin():
 @pytest.fixture
 def installed(live_app: Flask) -> None:
     """Require the runtime; CI installs it with `make playground-assets` before the tests."""
-    if not runtime(live_app).installed:
+    if not find_runtime(live_app).installed:
         message = "the playground runtime is missing: run `make playground-assets`"
         if IN_CI:
             pytest.fail(message)
