@@ -172,6 +172,9 @@ class Playground {
   }
 
   say(text, state) {
+    // After a Stop, the restart's messages add to what happened instead of hiding it.
+    if (this.status.dataset.state === "stopped" && state === "loading") return;
+    if (this.status.dataset.state === "stopped" && state === "ready") text = `${this.status.textContent} ${text}`;
     this.status.textContent = text;
     this.status.dataset.state = state || "";
   }
