@@ -17,6 +17,8 @@ WORKDIR /srv/app
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
 COPY --chown=app:app . .
+# The playground's Pyodide runtime and Flask wheels, checked against scripts/playground-assets.lock.json.
+RUN python scripts/playground_assets.py --cache /tmp/playground-cache && rm -rf /tmp/playground-cache
 # Build output (not in git): the compiled message catalogs (fails if they cannot compile)
 # and the precompressed .gz/.br copies of the static files (`make assets`).
 RUN pybabel -q compile -d app/translations \

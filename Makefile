@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve assets test lint format translations translations-update content-check bench clean help
+.PHONY: run serve assets playground-assets playground-runtime test lint format translations translations-update content-check bench clean help
 
 help:
 	@echo "make run    - install, migrate, load content and serve on http://$(HOST):$(PORT)"
@@ -42,7 +42,15 @@ translations-update: $(VENV)/.runtime
 assets: $(VENV)/.runtime
 	$(PY) deploy/build_assets.py
 
-run: $(VENV)/.runtime translations assets
+# The playground's in-browser Python runtime, pinned and hash-checked (git-ignored output).
+playground-assets: | $(PY)
+	$(PY) scripts/playground_assets.py
+
+# The same, for `make run`: without a network the site still serves, the playground says so.
+playground-runtime: | $(PY)
+	-$(PY) scripts/playground_assets.py
+
+run: $(VENV)/.runtime translations playground-runtime assets
 	$(PY) manage.py init
 	@echo ""
 	@echo "  Inside Flask is being served on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
@@ -53,7 +61,7 @@ run: $(VENV)/.runtime translations assets
 serve: $(VENV)/.runtime translations assets
 	$(PY) deploy/serve.py
 
-test: $(VENV)/.dev translations assets
+test: $(VENV)/.dev translations playground-assets assets
 	bash scripts/test.sh
 
 lint: $(VENV)/.dev

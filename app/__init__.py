@@ -28,6 +28,7 @@ from app.instructor import bp as instructor_bp
 from app.instrumentation import init_instrumentation
 from app.learn import bp as learn_bp
 from app.main import bp as main_bp
+from app.playground import init_playground
 from app.progress import models as progress_models  # noqa: F401
 from app.search import bp as search_bp
 from app.security import init_security
@@ -55,6 +56,7 @@ def create_app(config: str | type[Config] | None = None, overrides: Mapping[str,
     init_assets(app)
     init_instrumentation(app)
     init_content(app)
+    init_playground(app)
     # Last: the X-ray wraps every hook registered above.
     init_demos(app)
     return app

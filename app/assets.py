@@ -31,6 +31,8 @@ COMPRESSIBLE = frozenset({".css", ".js", ".mjs", ".json", ".svg", ".txt", ".map"
 #: Encodings of the precompressed copies, best first: (Content-Encoding, file suffix).
 ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 HASH_LENGTH = 12
+#: Folders whose name carries a version (``vendor/pyodide-314.0.8/``): their files never change.
+VERSIONED = "vendor/"
 
 
 def init_assets(app: Flask) -> None:
@@ -77,7 +79,8 @@ def send_static(filename: str) -> Response:
     if Path(filename).suffix in COMPRESSIBLE:
         response.vary.add("Accept-Encoding")
     # In debug the files change under a running process: never let a browser keep one.
-    if digest is not None and request.args.get("v") == digest and not current_app.debug:
+    fingerprinted = digest is not None and request.args.get("v") == digest
+    if (fingerprinted or filename.startswith(VERSIONED)) and not current_app.debug:
         response.cache_control.clear()
         response.headers["Cache-Control"] = IMMUTABLE
     else:
@@ -123,7 +126,10 @@ def precompress(folder: Path) -> list[Path]:
         data = path.read_bytes()
         encoders = [(".gz", lambda raw: gzip.compress(raw, compresslevel=9, mtime=0))]
         if brotli is not None:
-            encoders.append((".br", lambda raw: brotli.compress(raw, quality=11)))
+            # Quality 11 takes minutes on the multi-megabyte WebAssembly runtime; 9 is close.
+            encoders.append(
+                (".br", lambda raw: brotli.compress(raw, quality=11 if len(raw) < 1 << 20 else 9))
+            )
         for suffix, encode in encoders:
             target = path.with_name(path.name + suffix)
             if target.exists() and target.stat().st_mtime >= path.stat().st_mtime:

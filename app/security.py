@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask import Response
+from flask import g
 from flask import request
 from flask_babel import gettext as _
 
@@ -75,6 +76,11 @@ def init_security(app: Flask) -> None:
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
+        if g.get("csp_script_extra"):  # a page hosting in-browser Python (app/playground)
+            policy = CONTENT_SECURITY_POLICY.replace(
+                "script-src 'self'", f"script-src 'self' {g.csp_script_extra}"
+            )
+            response.headers.setdefault("Content-Security-Policy", f"{policy}; worker-src 'self'")
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if app.config.get("SESSION_COOKIE_SECURE"):

@@ -15,6 +15,8 @@ from app.content.yamlfile import LineDict
 from app.content.yamlfile import LineList
 from app.content.yamlfile import YAMLProblem
 from app.content.yamlfile import load_yaml
+from app.playground.block import FENCE as PLAYGROUND_FENCE
+from app.playground.block import parse as parse_playground
 
 FILENAME = re.compile(r"^(?P<order>\d{2,})-(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>[a-z]{2})\.md$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -216,6 +218,10 @@ def versions(data: LineDict, report: Reporter) -> dict[str, str]:
 def check_code_blocks(body: str, body_line: int, report: Reporter) -> None:
     """Check marker comments, and that every non-illustrative Python block compiles."""
     for block in iter_code_blocks(body, body_line):
+        if block.lang == PLAYGROUND_FENCE:
+            for line, message in parse_playground(block.code).problems:
+                report(block.line + line - 1, message)
+            continue
         if not block.is_python:
             continue
         if block.marker is not None and not block.marker_value:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -11,8 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import markdown
+import pygments
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
 from pymdownx.slugs import slugify
 
 from app.content.diagrams import DiagramResolver
@@ -23,6 +27,8 @@ from app.content.versions import ChangeNote
 from app.content.versions import VersionError
 from app.content.versions import change_title
 from app.content.versions import parse_change
+from app.playground.block import FENCE as PLAYGROUND_FENCE
+from app.playground.block import parse as parse_playground
 
 #: (scheme, target) → URL, or None when the target does not exist.
 LinkResolver = Callable[[str, str], str | None]
@@ -86,6 +92,12 @@ EXTENSION_CONFIGS = {
     "tables": {"use_align_attribute": True},
     "pymdownx.tabbed": {"alternate_style": True},
     "pymdownx.tilde": {"subscript": False},
+}
+
+#: What a playground says before its script has run (and all it says without JavaScript).
+PLAYGROUND_TEXT = {
+    "en": ("Flask playground", "An editable Flask app that runs in your browser. Press Run.", "Run"),
+    "zh": ("Flask 练习场", "可编辑的 Flask 应用，在你的浏览器里运行。按“运行”。", "运行"),
 }
 
 
@@ -264,6 +276,43 @@ class CourseLinks(Extension):
         md.treeprocessors.register(LinkProcessor(md, self.renderer), "course_links", 4)
 
 
+def format_playground(
+    source: str, language: str, css_class: str, options: dict, md: markdown.Markdown, **kwargs
+) -> str:
+    """Render a ```` ```flask-playground ```` block: the code, its presets, a Run button.
+
+    The page's script (static/js/playground/) turns it into an editor and runs it; without
+    it the code still reads as a highlighted listing.
+    """
+    block = parse_playground(source)
+    lang = getattr(md, "course_lang", "en")
+    heading, hint, run = PLAYGROUND_TEXT.get(lang, PLAYGROUND_TEXT["en"])
+    listing = highlight_python(block.code)
+    requests = html.escape(json.dumps(list(block.requests), ensure_ascii=False), quote=True)
+    title = html.escape(block.title or heading)
+    broken = ' data-playground-broken="true"' if block.problems else ""
+    code = html.escape(block.code, quote=True)
+    return (
+        f'<div class="playground" data-playground data-requests="{requests}" data-code="{code}"{broken}>'
+        f'<p class="playground-title"><strong>{title}</strong></p>'
+        f'<p class="playground-status muted" data-playground-status>{html.escape(hint)}</p>'
+        f'<div class="playground-source" data-playground-source>{listing}</div>'
+        f'<button type="button" class="button" data-playground-run>{html.escape(run)}</button>'
+        "</div>"
+    )
+
+
+def highlight_python(code: str) -> str:
+    """Return ``code`` highlighted by Pygments the way the other listings are."""
+    formatter = HtmlFormatter(cssclass="highlight", wrapcode=True)
+    return pygments.highlight(code, PythonLexer(), formatter)
+
+
+EXTENSION_CONFIGS["pymdownx.superfences"] = {
+    "custom_fences": [{"name": PLAYGROUND_FENCE, "class": "playground", "format": format_playground}]
+}
+
+
 class Renderer:
     """Render course Markdown to HTML; one instance per thread (Markdown keeps state).
 
@@ -304,6 +353,7 @@ class Renderer:
         self.h1_count = 0
         self.lang = lang
         self.topic = topic
+        self.md.course_lang = lang  # type: ignore[attr-defined]  # read by format_playground
         rv = self.md.convert(strip_markers(text))
         toc = tuple(flatten_toc(getattr(self.md, "toc_tokens", [])))
         ids = frozenset(html.unescape(value) for value in ID_ATTRIBUTE.findall(rv))

@@ -1,0 +1,84 @@
+"""The in-browser Flask playground: page support for lessons that host one.
+
+The learner's code never runs on the server. A page with a ```` ```flask-playground ````
+block loads ``static/js/playground/`` which runs Pyodide in a Web Worker; this package
+tells that page where the runtime is, widens the page's CSP just enough for WebAssembly
+(``'wasm-unsafe-eval'``, workers from 'self') and serves the Python side of the worker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint
+from flask import Flask
+from flask import current_app
+from flask import g
+from flask import send_file
+from flask import url_for
+from markupsafe import Markup
+from markupsafe import escape
+
+from app.playground.manifest import INSTALL_COMMAND
+from app.playground.manifest import find_runtime
+from app.playground.manifest import pinned_version
+
+bp = Blueprint("playground", __name__, url_prefix="/playground")
+RUNTIME_SOURCE = Path(__file__).with_name("runtime.py")
+WORKER_SOURCE = Path(__file__).resolve().parent.parent / "static" / "js" / "playground" / "worker.js"
+#: What script-src gains on a page (and in the worker) running Python: WebAssembly, no eval.
+WASM = "'wasm-unsafe-eval'"
+#: Marks the rendered HTML of a playground block; a page holding it gets the scripts.
+MARKER = "data-playground"
+
+
+@bp.get("/runtime.py")
+def runtime_source():
+    """Serve the worker's Python side (the same file the test suite runs in CPython)."""
+    response = send_file(RUNTIME_SOURCE, mimetype="text/x-python", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/worker.js")
+def worker_script():
+    """Serve the worker script with a CSP that lets it compile WebAssembly (its own policy)."""
+    g.csp_script_extra = WASM
+    response = send_file(WORKER_SOURCE, mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def playground_head() -> Markup:
+    """Return the tags a page hosting a playground needs, and allow WebAssembly on it."""
+    g.csp_script_extra = WASM
+    found = find_runtime(current_app)
+    urls = found.urls()
+    meta = {
+        "playground-index": urls["index"],
+        "playground-lock": urls["lock"],
+        "playground-runtime": url_for("playground.runtime_source"),
+        "playground-worker": url_for("playground.worker_script"),
+        "playground-installed": "yes" if found.installed else "no",
+        "playground-install-command": INSTALL_COMMAND,
+        "playground-version": found.version,
+    }
+    tags = [f'<meta name="{name}" content="{escape(value)}">' for name, value in meta.items()]
+    css = url_for("static", filename="js/playground/playground.css")
+    script = url_for("static", filename="js/playground/page.js")
+    tags.append(f'<link rel="stylesheet" href="{escape(css)}">')
+    tags.append(f'<script type="module" src="{escape(script)}"></script>')
+    return Markup("\n".join(tags))  # noqa: S704  every value above is escaped
+
+
+def hosts_playground(html: str) -> bool:
+    """Return whether rendered lesson HTML holds a playground."""
+    return MARKER in html
+
+
+def init_playground(app: Flask) -> None:
+    """Register the runtime source route and the template helpers."""
+    app.extensions["playground_version"] = pinned_version()
+    app.register_blueprint(bp)
+    app.add_template_global(playground_head)
+    app.add_template_global(hosts_playground)
