@@ -151,10 +151,11 @@ def read_code_challenge(data: LineDict, label: str, report: Report, render) -> d
         return None
     if visible is None or hidden is None:
         return None
-    twice = sorted(set(visible) & set(hidden)) or sorted({n for n in visible if visible.count(n) > 1})
-    if twice:
-        report(data.line_of("tests"), f"{label}: test {twice[0]} is defined twice")
-        return None
+    for key, names, others in (("tests", visible, []), ("hidden_tests", hidden, visible)):
+        twice = sorted({name for name in names if names.count(name) > 1 or name in others})
+        if twice:
+            report(data.line_of(key), f"{label}: {key}: {twice[0]} is defined twice")
+            return None
     if codes["starter"].strip() == codes["solution"].strip():
         report(data.line_of("solution"), f"{label}: the solution is the starter code unchanged")
         return None
@@ -242,8 +243,12 @@ def challenge_questions(catalog: Catalog) -> list[Question]:
     ]
 
 
-def check_challenges(questions: Iterable[Question], timeout: float = TIMEOUT) -> list[Problem]:
-    """Run each challenge's solution and starter; report a solution that fails or a starter that passes."""
+def check_challenges(questions: Iterable[Question], timeout: float | None = None) -> list[Problem]:
+    """Run each challenge's solution and starter; report a solution that fails or a starter that passes.
+
+    ``timeout`` is per run, ``TIMEOUT`` seconds unless given.
+    """
+    timeout = timeout or TIMEOUT
     questions = list(questions)
     jobs = []
     for question in questions:
@@ -290,8 +295,9 @@ def coerce_report(question: Question, raw: object) -> Mapping[str, object]:
     challenge = question.challenge
     if challenge is None:
         raise InvalidAnswer("This question has no tests to report on.")
-    if isinstance(raw, list | tuple) and len(raw) == 1 and isinstance(raw[0], str):
-        raw = raw[0]  # a form's single value
+    one_text = isinstance(raw, list | tuple) and len(raw) == 1 and isinstance(raw[0], str)
+    if one_text and raw[0].lstrip().startswith(("{", "[")):
+        raw = raw[0]  # a form's single value holding the JSON report
     if isinstance(raw, str):
         if len(raw) > MAX_CODE * 2:
             raise InvalidAnswer(f"The report is too long (the code may have at most {MAX_CODE} characters).")
