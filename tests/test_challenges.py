@@ -323,3 +323,15 @@ def test_the_quiz_endpoint_takes_a_report_and_refuses_a_bad_one(client):
     )
     assert good.status_code == 200, good.json
     assert good.json["correct"] is True
+
+
+def test_a_bad_report_is_refused_in_the_readers_language(client):
+    token = csrf_token(client, "/topics/flash/quiz")
+    headers = {"X-CSRFToken": token, "Accept": "application/json", "Accept-Language": "zh"}
+    response = client.post(
+        "/topics/flash/quiz/answer",
+        json={"question_id": "flash-challenge-next-request", "answer": {"passed": [], "total": 9}},
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert response.json["message"] == "total 必须是 3，即这道挑战的测试数。"

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from app.content import challenge_runner
 from app.content.challenge_runner import TestOutcome
 from app.content.coercion import COERCERS
@@ -294,43 +296,45 @@ def coerce_report(question: Question, raw: object) -> Mapping[str, object]:
     """
     challenge = question.challenge
     if challenge is None:
-        raise InvalidAnswer("This question has no tests to report on.")
+        raise InvalidAnswer(_("This question has no tests to report on."))
     one_text = isinstance(raw, list | tuple) and len(raw) == 1 and isinstance(raw[0], str)
     if one_text and raw[0].lstrip().startswith(("{", "[")):
         raw = raw[0]  # a form's single value holding the JSON report
     if isinstance(raw, str):
         if len(raw) > MAX_CODE * 2:
-            raise InvalidAnswer(f"The report is too long (the code may have at most {MAX_CODE} characters).")
+            raise InvalidAnswer(
+                _("The report is too long (the code may have at most %(n)d characters).", n=MAX_CODE)
+            )
         try:
             raw = json.loads(raw)
         except ValueError:
-            raise InvalidAnswer("Send the test report as JSON: {passed: [...], total: n}.") from None
+            raise InvalidAnswer(_("Send the test report as JSON: {passed: [...], total: n}.")) from None
     if isinstance(raw, list | tuple):
         raw = {"passed": list(raw), "total": len(challenge.all_test_names)}
     if not isinstance(raw, Mapping):
-        raise InvalidAnswer("Send the test report: {passed: [test names], total: n, code: text}.")
+        raise InvalidAnswer(_("Send the test report: {passed: [test names], total: n, code: text}."))
     unknown = sorted(str(key)[:40] for key in raw if key not in ("passed", "total", "code"))
     if unknown:
-        raise InvalidAnswer(f"Unknown key {unknown[0]!r} in the test report.")
+        raise InvalidAnswer(_("Unknown key %(key)s in the test report.", key=repr(unknown[0])))
     passed = raw.get("passed")
     if not isinstance(passed, list | tuple) or not all(isinstance(name, str) for name in passed):
-        raise InvalidAnswer("passed must be a list of test names.")
+        raise InvalidAnswer(_("passed must be a list of test names."))
     names = challenge.all_test_names
     if len(passed) > len(names):
-        raise InvalidAnswer(f"Too many test names: this challenge has {len(names)} tests.")
+        raise InvalidAnswer(_("Too many test names: this challenge has %(n)d tests.", n=len(names)))
     for name in passed:
         if name not in names:
-            raise InvalidAnswer(f"Unknown test {name[:80]!r}.")
+            raise InvalidAnswer(_("Unknown test %(name)s.", name=repr(name[:80])))
     if len(set(passed)) != len(passed):
-        raise InvalidAnswer("Each test may be reported only once.")
+        raise InvalidAnswer(_("Each test may be reported only once."))
     total = raw.get("total")
     if not isinstance(total, int) or isinstance(total, bool) or total != len(names):
-        raise InvalidAnswer(f"total must be {len(names)}, the number of this challenge's tests.")
+        raise InvalidAnswer(_("total must be %(n)d, the number of this challenge's tests.", n=len(names)))
     code = raw.get("code", "")
     if not isinstance(code, str):
-        raise InvalidAnswer("code must be text.")
+        raise InvalidAnswer(_("code must be text."))
     if len(code) > MAX_CODE:
-        raise InvalidAnswer(f"The code is too long (at most {MAX_CODE} characters).")
+        raise InvalidAnswer(_("The code is too long (at most %(n)d characters).", n=MAX_CODE))
     return {"passed": [name for name in names if name in passed], "total": total, "code": code}
 
 
@@ -347,8 +351,9 @@ def grade_code_challenge(question: Question, answer: object) -> Result:
         return invalid()
     count = len(set(passed))
     if count == len(names):
-        return Result(True, 1.0, f"Self-reported: all {count} tests passed.", "correct")
-    return Result(False, 0.0, f"Self-reported: {count} of {len(names)} tests passed.", "incorrect")
+        return Result(True, 1.0, _("Self-reported: all %(n)d tests passed.", n=count), "correct")
+    feedback = _("Self-reported: %(count)d of %(n)d tests passed.", count=count, n=len(names))
+    return Result(False, 0.0, feedback, "incorrect")
 
 
 # Questions of this type take the learner's test report as their answer.
