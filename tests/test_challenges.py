@@ -130,10 +130,12 @@ def test_runner_reports_each_test_with_the_assert_message():
 
 
 def test_runner_shows_the_failing_line_without_a_message():
-    outcomes = run_tests("x = 1", "def test_a():\n    assert x == 2\n\ndef test_b():\n    assert x == 1\n")
-    assert outcomes == [
+    tests = "def test_a():\n    assert x == 2\n\ndef test_b():\n    assert x == 1\n\n"
+    tests += "def test_c():\n    assert x == 3, ''\n"
+    assert run_tests("x = 1", tests) == [
         TestOutcome("test_a", False, "assertion failed at <tests>, line 2: assert x == 2"),
         TestOutcome("test_b", True),
+        TestOutcome("test_c", False, "assertion failed at <tests>, line 8: assert x == 3, ''"),
     ]
 
 

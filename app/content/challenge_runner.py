@@ -51,7 +51,7 @@ def test_names(tests: str) -> list[str]:
 
 def failure_message(exc: BaseException, sources: dict[str, str]) -> str:
     """Return what a learner should read about ``exc``: the assert's message, or its line."""
-    if isinstance(exc, AssertionError) and exc.args:
+    if isinstance(exc, AssertionError) and exc.args and str(exc.args[0]):
         return str(exc.args[0])[:MAX_MESSAGE]
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [frame for frame in frames if frame.filename in sources]

@@ -14,6 +14,7 @@ import ast
 import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -34,6 +35,7 @@ from app.content.model import Catalog
 from app.content.model import Challenge
 from app.content.model import Problem
 from app.content.model import Question
+from app.content.model import frozen_map
 from app.content.yamlfile import LineDict
 
 __all__ = [
@@ -168,7 +170,7 @@ def read_code_challenge(data: LineDict, label: str, report: Report, render) -> d
         hidden_tests=codes["hidden_tests"] or "",
         test_names=tuple(visible),
         hidden_test_names=tuple(hidden),
-        lines={key: code_line(data, key) for key in CODE_KEYS if key in data},
+        lines=frozen_map({key: code_line(data, key) for key in CODE_KEYS if key in data}),
     )
     fence = "```python\n" + challenge.starter.rstrip("\n") + "\n```"
     return {
@@ -204,14 +206,17 @@ def run_challenges(jobs: Iterable[tuple[str, str, str]], timeout: float = TIMEOU
         return [TestOutcome(name, False, message, hide) for name, hide in names[index]]
 
     try:
-        proc = subprocess.run(  # noqa: S603 - our own interpreter and runner file
-            [sys.executable, "-I", str(RUNNER)],
-            input=json.dumps(payload),
-            capture_output=True,
-            text=True,
-            timeout=timeout * len(jobs) + 20,
-            check=False,
-        )
+        # A scratch working directory: a challenge writing files leaves nothing behind.
+        with tempfile.TemporaryDirectory(prefix="challenge-") as workdir:
+            proc = subprocess.run(  # noqa: S603 - our own interpreter and runner file
+                [sys.executable, "-I", str(RUNNER)],
+                input=json.dumps(payload),
+                capture_output=True,
+                text=True,
+                cwd=workdir,
+                timeout=timeout * len(jobs) + 20,
+                check=False,
+            )
     except subprocess.TimeoutExpired:
         return [failed(f"the tests took over {timeout:g} s", i) for i in range(len(jobs))]
     try:
