@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import csrf_token
 
 from app import create_app
+from app.content import challenge_runner
 from app.content import challenges
 from app.content.challenge_runner import TestOutcome
 from app.content.challenge_runner import run_tests
 from app.content.challenges import MAX_CODE
 from app.content.challenges import check_challenges
+from app.content.challenges import imported_modules
 from app.content.challenges import run_challenge
 from app.content.challenges import run_challenges
 from app.content.grading import InvalidAnswer
@@ -337,3 +341,10 @@ def test_a_bad_report_is_refused_in_the_readers_language(client):
     )
     assert response.status_code == 400
     assert response.json["message"] == "total 必须是 3，即这道挑战的测试数。"
+
+
+def test_the_runner_needs_only_the_standard_library():
+    """The browser runs the same file under Pyodide, where the project is not importable."""
+    source = Path(challenge_runner.__file__).read_text(encoding="utf-8")
+    modules = {name for name, _ in imported_modules(ast.parse(source))}
+    assert modules - {"__future__"} <= set(sys.stdlib_module_names)
