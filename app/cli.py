@@ -16,6 +16,8 @@ from flask_migrate import upgrade
 
 from app.content import check_content
 from app.content.catalog import CatalogBuilder
+from app.content.challenges import challenge_questions
+from app.content.challenges import check_challenges
 from app.content.exchange import FORMATS
 from app.content.exchange import AppendError
 from app.content.exchange import ExchangeError
@@ -86,14 +88,24 @@ def content_group() -> None:
 
 
 @content_group.command("check")
+@click.option(
+    "--run-challenges",
+    is_flag=True,
+    help="Also run every code challenge in CPython: each solution must pass, each starter fail.",
+)
 @with_appcontext
-def content_check() -> None:
+def content_check(run_challenges: bool) -> None:
     """Validate lessons/ and quizzes/; print every problem and exit 1 on any."""
     catalog = check_content(current_app._get_current_object())
-    for problem in catalog.problems:
+    problems = list(catalog.problems)
+    if run_challenges:
+        questions = challenge_questions(catalog)
+        problems.extend(check_challenges(questions))
+        click.echo(f"Ran {len(questions)} code challenges.")
+    for problem in problems:
         click.echo(str(problem))
     click.echo(catalog.summary())
-    if catalog.problems:
+    if problems:
         sys.exit(1)
 
 

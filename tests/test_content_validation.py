@@ -96,7 +96,7 @@ EXPECTED = [
         "quizzes/routing.yaml",
         31,
         "question bad-type: unknown type 'essay'; use one of single_choice, multiple_choice, true_false, "
-        "short_answer, code_output, ordering, flashcard",
+        "short_answer, code_output, ordering, flashcard, code_challenge",
     ),
     (
         "quizzes/routing.yaml",
@@ -219,6 +219,35 @@ EXPECTED = [
     ),
     ("lessons/signals/diagrams/scripted.svg", 13, "element <foreignObject> is not allowed in a diagram"),
     ("lessons/signals/diagrams/scripted.svg", 14, "attribute 'data-x' is not allowed on <rect>"),
+    # code challenges: a missing field, code that does not compile, tests that are not tests,
+    # an import the browser lacks, a test name used twice, a solution that changes nothing
+    ("quizzes/views.yaml", 5, "question ch-no-solution: missing key 'solution'"),
+    ("quizzes/views.yaml", 24, "question ch-starter-syntax: starter does not compile: invalid syntax"),
+    ("quizzes/views.yaml", 42, "question ch-no-tests: tests define no test function (def test_…():)"),
+    (
+        "quizzes/views.yaml",
+        57,
+        "question ch-test-arguments: tests: test_x takes no arguments (there are no pytest fixtures; "
+        "build the test client inside the test)",
+    ),
+    (
+        "quizzes/views.yaml",
+        70,
+        "question ch-foreign-import: solution imports 'requests', which the browser does not have "
+        "(use Flask, its dependencies and the standard library)",
+    ),
+    ("quizzes/views.yaml", 89, "question ch-hidden-twice: hidden_tests: test_x is defined twice"),
+    (
+        "quizzes/views.yaml",
+        101,
+        "question ch-solution-is-starter: the solution is the starter code unchanged",
+    ),
+    ("quizzes/views.yaml", 108, "question ch-prompt-not-task: missing key 'task'"),
+    (
+        "quizzes/views.yaml",
+        112,
+        "question ch-prompt-not-task: unknown key 'prompt' for a code_challenge question",
+    ),
 ]
 
 
@@ -259,7 +288,8 @@ def test_broken_files_still_leave_a_usable_catalog():
     assert "routing" in catalog.lessons and "configuration" in catalog.lessons
     assert "lost" not in catalog.lessons  # its topic is unknown
     assert "templates" not in catalog.lessons  # its front matter is not YAML
-    assert set(catalog.questions) == {"shared-id", "missing-zh", "bad-difficulty"}
+    # a challenge with a prompt instead of a task is still usable; broken code never is
+    assert set(catalog.questions) == {"shared-id", "missing-zh", "bad-difficulty", "ch-prompt-not-task"}
     assert catalog.questions["shared-id"].quiz_id == "intro"
     assert catalog.lessons["configuration"].text("zh")[1] is True  # falls back to English
 
@@ -310,7 +340,7 @@ def test_content_check_prints_problems_and_exits_1(content, request):
     assert (
         f"{BROKEN}/lessons/hooks/01-cycle-a.en.md:7: prerequisite cycle: cycle-a → cycle-b → cycle-a" in lines
     )
-    assert lines[-1].startswith("13 lessons, 2 quizzes, 3 questions, ")
+    assert lines[-1].startswith("13 lessons, 3 quizzes, 4 questions, ")
     errors = int(lines[-1].rsplit(", ", 1)[1].split()[0])
     assert errors == len(lines) - 1 >= len(EXPECTED)
 

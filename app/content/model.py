@@ -24,7 +24,11 @@ QUESTION_TYPES: tuple[str, ...] = (
     "code_output",
     "ordering",
     "flashcard",
+    "code_challenge",
 )
+
+#: Types whose grade is the learner's own word: a flashcard's self-rating, a challenge's test report.
+SELF_GRADED_TYPES: frozenset[str] = frozenset({"flashcard", "code_challenge"})
 
 FLASHCARD_RATINGS: tuple[str, ...] = ("again", "hard", "good", "easy")
 
@@ -116,13 +120,37 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Challenge:
+    """A coding challenge: the code the learner starts from, the reference solution, the tests.
+
+    Each test is a top-level ``def test_…():`` of ``tests`` (or ``hidden_tests``, which the
+    learner's page runs but does not show before the answer is sent). ``lines`` gives the
+    file line where each code field starts, for problems found when the code is run.
+    """
+
+    starter: str
+    solution: str
+    tests: str
+    hidden_tests: str = ""
+    test_names: tuple[str, ...] = ()
+    hidden_test_names: tuple[str, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=frozen_map)
+
+    @property
+    def all_test_names(self) -> tuple[str, ...]:
+        """Return the names of every test, visible first, in the order they run."""
+        return self.test_names + self.hidden_test_names
+
+
+@dataclass(frozen=True)
 class Question:
     """A quiz question with its prompt and explanation rendered per language.
 
     ``answer`` holds the type's key as written in YAML (a choice id, a list of ids, a
-    bool, or the accepted strings); graders read it, templates never show it before
-    the learner has answered. Every ``*_html`` value, each choice's ``html`` and each
-    ``key_points`` entry is HTML rendered from Markdown (inline for choices and key points).
+    bool, or the accepted strings; a code challenge's test names, all of which must pass);
+    graders read it, templates never show it before the learner has answered. Every
+    ``*_html`` value, each choice's ``html`` and each ``key_points`` entry is HTML
+    rendered from Markdown (inline for choices and key points).
     """
 
     id: str
@@ -141,8 +169,14 @@ class Question:
     code_html: str | None = None
     model_answer_html: Mapping[str, str] = field(default_factory=frozen_map)
     key_points: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
+    challenge: Challenge | None = None
     path: str = ""
     line: int | None = None
+
+    @property
+    def self_graded(self) -> bool:
+        """Return whether the grade is the learner's own word (a self-rating or a test report)."""
+        return self.type in SELF_GRADED_TYPES
 
 
 @dataclass(frozen=True)

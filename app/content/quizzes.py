@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.content.challenges import read_code_challenge
 from app.content.folding import fold
 from app.content.lessons import Reporter
 from app.content.lessons import compile_error
@@ -40,7 +41,10 @@ TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "code_output": ("code", "accept", "pattern"),
     "ordering": ("items",),
     "flashcard": ("answer", "key_points"),
+    "code_challenge": ("task", "starter", "solution", "tests", "hidden_tests"),
 }
+#: The key of a question's main text: a code challenge states a task instead of a prompt.
+PROMPT_KEY: dict[str, str] = {"code_challenge": "task"}
 
 
 class Invalid(Exception):
@@ -157,7 +161,9 @@ def read_question(data: LineDict, quiz_id: str, rel: str, render: RenderText, re
             data.line_of("type"), f"{label}: unknown type {qtype!r}; use one of {', '.join(QUESTION_TYPES)}"
         )
         raise Invalid
-    allowed = COMMON_KEYS + TYPE_KEYS[qtype]
+    prompt_key = PROMPT_KEY.get(qtype, "prompt")
+    common = tuple(key for key in COMMON_KEYS if key != "prompt" or prompt_key == "prompt")
+    allowed = common + TYPE_KEYS[qtype]
     for key in data:
         if key not in allowed:
             hint = (
@@ -167,6 +173,7 @@ def read_question(data: LineDict, quiz_id: str, rel: str, render: RenderText, re
             )
             report(data.line_of(key), f"{label}: unknown key {key!r} for a {qtype} question{hint}")
     for key in REQUIRED_COMMON:
+        key = prompt_key if key == "prompt" else key
         if key not in data:
             report(line, f"{label}: missing key {key!r}")
     source = data.get("source")
@@ -191,7 +198,7 @@ def read_question(data: LineDict, quiz_id: str, rel: str, render: RenderText, re
         "source": source if isinstance(source, str) else "",
         "tags": tuple(tags),
         "difficulty": difficulty,
-        "prompt_html": frozen_map(rendered(data, "prompt", label, report, render)),
+        "prompt_html": frozen_map(rendered(data, prompt_key, label, report, render)),
         "explanation_html": frozen_map(rendered(data, "explanation", label, report, render)),
         "path": rel,
         "line": line,
@@ -383,6 +390,14 @@ def read_flashcard(data: LineDict, label: str, report: Reporter, render: RenderT
     return {"model_answer_html": frozen_map(model), "key_points": frozen_map(points), "answer": answer}
 
 
+def read_challenge(data: LineDict, label: str, report: Reporter, render: RenderText) -> dict:
+    """Read a code challenge (see ``app.content.challenges``)."""
+    fields = read_code_challenge(data, label, report, render)
+    if fields is None:
+        raise Invalid
+    return fields
+
+
 TYPE_READERS: dict[str, Callable[[LineDict, str, Reporter, RenderText], dict]] = {
     "single_choice": read_single_choice,
     "multiple_choice": read_multiple_choice,
@@ -391,4 +406,5 @@ TYPE_READERS: dict[str, Callable[[LineDict, str, Reporter, RenderText], dict]] =
     "code_output": read_code_output,
     "ordering": read_ordering,
     "flashcard": read_flashcard,
+    "code_challenge": read_challenge,
 }

@@ -219,6 +219,9 @@ def wrong_or_right(question: Question, right: bool):
         )
     if question.type == "true_false":
         return question.answer if right else not question.answer
+    if question.type == "code_challenge":
+        names = list(question.answer)
+        return {"passed": names if right else names[1:], "total": len(names)}
     return question.answer if right else next(c.id for c in question.choices if c.id != question.answer)
 
 

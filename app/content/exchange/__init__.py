@@ -14,6 +14,7 @@ What each type becomes:
 | code_output | a short answer, the code in the text | shortanswer, the code in the text |
 | ordering | matching, each item to its position 1, 2, 3 … | ordering (pairs in order) |
 | flashcard | essay; feedback: model answer, key points, explanation | essay; graderinfo: answer, key points |
+| code_challenge | left out, with a note | left out, with a note |
 """
 
 from __future__ import annotations
@@ -99,6 +100,10 @@ def export_questions(questions: list[Question], fmt: str, lang: str, category: s
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use {' or '.join(FORMATS)}")
     notes: list[Note] = []
+    # Neither format has a question that runs tests: code challenges stay out, with a note.
+    left = [q for q in questions if q.type == "code_challenge"]
+    notes.extend(Note(q.id, "code challenges (tests run in the browser) are not exported") for q in left)
+    questions = [q for q in questions if q.type != "code_challenge"]
     for question in questions:
         notes.extend(export_notes(question))
     groups: dict[str, list[Question]] = {}
