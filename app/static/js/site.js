@@ -87,6 +87,31 @@ function initVersionSetting() {
   }
 }
 
+// A box that scrolls sideways (long code, a wide table, a diagram on a phone) must be
+// reachable from the keyboard to be scrolled: give it a tab stop while it overflows.
+const SCROLLERS = "pre, .diagram-canvas, table, .demo-result, .result-json, .routes-table, .socket-log";
+const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+
+function initScrollers() {
+  for (const box of document.querySelectorAll(SCROLLERS)) {
+    const overflows = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+    const scrolls = /(auto|scroll)/.test(getComputedStyle(box).overflowX + getComputedStyle(box).overflowY);
+    if (box.dataset.scrollStop === "on" && !(overflows && scrolls)) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.scrollStop;
+    } else if (overflows && scrolls && !box.hasAttribute("tabindex") && !box.querySelector(FOCUSABLE)) {
+      box.tabIndex = 0;
+      box.dataset.scrollStop = "on";
+    }
+  }
+}
+
 initThemeToggle();
 initMenus();
 initVersionSetting();
+initScrollers();
+let resizing;
+window.addEventListener("resize", () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(initScrollers, 200);
+});
