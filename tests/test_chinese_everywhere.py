@@ -208,7 +208,7 @@ def walk(client: FlaskClient, paths: list[str], follow_examples: bool = False) -
         path = queue.pop(0)
         response = client.get(path, headers=ZH)
         assert response.status_code < 500, f"{path} answered {response.status_code}"
-        if not response.mimetype == "text/html":
+        if response.mimetype != "text/html":
             continue
         runs, links = english_on(response.get_data(as_text=True))
         if runs:
