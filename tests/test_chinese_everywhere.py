@@ -260,7 +260,7 @@ def argument_free_pages(app: Flask, demos: bool) -> list[str]:
         ("见 https://flask.palletsprojects.com/en/stable/api/ 与 /topics/context/", []),
         ("调用 MethodView.as_view('x') 时", []),
         ("ms since the request began", ["ms since the request began"]),
-        ("X-ray: this very request", ["X-ray: this very request"]),
+        ("X-ray: this very request", ["this very request"]),
         ("状态：Connection closed cleanly", ["Connection closed cleanly"]),
         ("Flask 3.1 · Werkzeug 3.1", []),
     ],
