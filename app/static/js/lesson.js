@@ -39,3 +39,50 @@ if (links.size && "IntersectionObserver" in window) {
     if (heading) observer.observe(heading);
   }
 }
+
+// "My Flask": mark each changed box that names a Flask version as applying to the
+// learner's version or not (a change newer than their version is not in it).
+function versionKey(version) {
+  return version.split(".").map((part) => Number.parseInt(part, 10) || 0);
+}
+
+function newer(a, b) {
+  const [x, y] = [versionKey(a), versionKey(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] || 0) - (y[i] || 0);
+    if (d) return d > 0;
+  }
+  return false;
+}
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
+}
+
+function markVersions() {
+  const setting = document.querySelector("[data-version-marks]");
+  const marks = setting ? JSON.parse(setting.dataset.versionMarks) : null;
+  const yours = document.documentElement.dataset.flaskVersion || "";
+  for (const box of document.querySelectorAll("[data-lesson-body] [data-changes]")) {
+    box.querySelector(":scope > .version-mark")?.remove();
+    box.classList.remove("version-newer", "version-applies");
+    const flask = box.dataset.changes
+      .split(" ")
+      .filter((item) => item.startsWith("flask@"))
+      .map((item) => item.slice("flask@".length));
+    if (!marks || !yours || !flask.length) continue;
+    // A box naming several Flask versions applies once the earliest of them is in.
+    const earliest = flask.reduce((a, b) => (newer(a, b) ? b : a));
+    const isNewer = newer(earliest, yours);
+    box.classList.add(isNewer ? "version-newer" : "version-applies");
+    const mark = document.createElement("p");
+    mark.className = "version-mark";
+    mark.textContent = fill(isNewer ? marks.newer : marks.applies, { version: `Flask ${earliest}`, yours });
+    const title = box.querySelector(":scope > .admonition-title, :scope > summary");
+    if (title) title.after(mark);
+    else box.prepend(mark);
+  }
+}
+
+markVersions();
+document.addEventListener("flask-version-change", markVersions);
