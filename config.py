@@ -25,13 +25,27 @@ class Config:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # No pre-ping round trip per checkout: connections are recycled before servers or
+    # proxies drop idle ones, and a connection found dead invalidates the pool (SQLAlchemy
+    # does that on any disconnect error), so the next checkout reconnects.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_recycle": 1800}
     REDIS_URL: str | None = None
 
-    # Server-side sessions (Flask-Session 0.8). The store itself is chosen in app/sessions.py.
+    # Server-side sessions (Flask-Session 0.8). The store and the policy are in app/sessions.py.
     SESSION_KEY_PREFIX = "insideflask:session:"
     SESSION_PERMANENT = True
+    # A logged-in session lives 30 days, an anonymous one a day, each extended on activity;
+    # the stored copy is written back only when it changed or, at most once a day
+    # (a quarter of the lifetime for anonymous ones), to extend it.
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    ANONYMOUS_SESSION_LIFETIME = timedelta(days=1)
+    SESSION_REFRESH_EACH_REQUEST = False
+    SESSION_REFRESH_INTERVAL = timedelta(days=1)
+    # Requests that open no session at all: no store round trip, no cookie.
+    SESSIONLESS_PATHS = ("/static/", "/healthz", "/readyz")
+    # Leads a browser back to its anonymous progress when its session is lost (signed, HttpOnly).
+    LEARNER_COOKIE_NAME = "insideflask_learner"
+    LEARNER_COOKIE_LIFETIME = timedelta(days=400)
     SESSION_COOKIE_NAME = "insideflask_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

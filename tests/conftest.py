@@ -222,8 +222,15 @@ class AuthActions:
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:
-    """Load ``path`` and return the CSRF token of its first form."""
+    """Load ``path`` and return the CSRF token of its first form.
+
+    A page whose only form is the header's shows no token until a session exists, so
+    without one the login form (which starts a session) is loaded first.
+    """
     html = client.get(path).get_data(as_text=True)
+    if 'name="csrf_token"' not in html:
+        client.get("/auth/login")
+        html = client.get(path).get_data(as_text=True)
     marker = 'name="csrf_token" type="hidden" value="'
     alt = 'name="csrf_token" value="'
     for needle in (marker, alt):

@@ -96,3 +96,76 @@ def test_init_command_upgrades_the_database(app_settings):
         db.drop_all()
         with db.engine.begin() as conn:
             conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.mark.storage
+def test_migration_0003_numbers_attempts_and_summarizes_stored_answers(app_settings):
+    app = create_app("testing", app_settings)
+    with app.app_context():
+        upgrade(revision="0002")
+        stamp = "2026-01-01 10:00:00"
+        later = "2026-01-02 10:00:00"
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO learners (id, created_at) VALUES (1, :t)"), {"t": stamp})
+            attempts = [
+                # id, quiz, mode, started, finished, score
+                (1, "routing", "all", stamp, stamp, 0.5),
+                (2, "routing", "missed", later, later, 1.0),
+                (3, "routing", "all", later, None, None),
+                (4, "views", "all", stamp, stamp, 0.25),
+            ]
+            for attempt_id, quiz, mode, started, finished, score in attempts:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO quiz_attempts (id, learner_id, quiz_id, mode, question_ids,"
+                        " started_at, finished_at, score)"
+                        " VALUES (:id, 1, :quiz, :mode, '[]', :started, :finished, :score)"
+                    ),
+                    {
+                        "id": attempt_id,
+                        "quiz": quiz,
+                        "mode": mode,
+                        "started": started,
+                        "finished": finished,
+                        "score": score,
+                    },
+                )
+            responses = [
+                (1, "q1", False, 0.0, stamp),
+                (1, "q2", True, 1.0, stamp),
+                (2, "q1", True, 1.0, later),
+                (3, "q2", False, 0.0, "2026-01-03 10:00:00"),
+                (4, "v1", False, 0.25, stamp),
+            ]
+            for attempt_id, question, correct, score, at in responses:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO question_responses (attempt_id, question_id, answer, correct, score,"
+                        " answered_at) VALUES (:a, :q, '\"x\"', :c, :s, :t)"
+                    ),
+                    {"a": attempt_id, "q": question, "c": correct, "s": score, "t": at},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            numbers = conn.execute(sa.text("SELECT id, number FROM quiz_attempts ORDER BY id")).all()
+            questions = conn.execute(
+                sa.text(
+                    "SELECT question_id, quiz_id, mastered, last_score"
+                    " FROM question_summaries ORDER BY question_id"
+                )
+            ).all()
+            quizzes = conn.execute(
+                sa.text("SELECT quiz_id, best_score, finished_attempts FROM quiz_summaries ORDER BY quiz_id")
+            ).all()
+        assert numbers == [(1, 1), (2, 2), (3, 3), (4, 1)]
+        assert [(q, quiz, bool(m), s) for q, quiz, m, s in questions] == [
+            ("q1", "routing", True, 1.0),
+            ("q2", "routing", True, 0.0),
+            ("v1", "views", False, 0.25),
+        ]
+        assert quizzes == [("routing", 0.5, 2), ("views", 0.25, 1)]
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.engine.dispose()

@@ -19,11 +19,13 @@ from werkzeug.exceptions import BadRequest
 
 from app.auth.service import set_language as set_account_language
 from app.content import get_catalog
+from app.extensions import csrf
 from app.extensions import db
 from app.main import bp
 from app.progress import stats
 from app.progress.identity import current_learner_id
 from app.progress.queries import load_snapshot
+from app.sessions import is_same_origin_request
 from app.sessions import ping_session_store
 from app.topics import TOPIC_NAMES
 from app.topics import TOPICS
@@ -47,8 +49,16 @@ def index():
 
 
 @bp.post("/language")
+@csrf.exempt
 def set_language():
-    """Remember the reader's language on their account, or in the session."""
+    """Remember the reader's language on their account, or in the session.
+
+    The header shows this form on every page; a visitor without a session gets it
+    without a CSRF token (a token would need a session), so a request the browser
+    vouches for as same-origin needs none. Anything else is checked as usual.
+    """
+    if not is_same_origin_request():
+        csrf.protect()
     lang = request.form.get("lang", "")
     if lang not in current_app.config["LANGUAGES"]:
         raise BadRequest(f"Unknown language {lang[:16]!r}; choose one of en, zh.")

@@ -24,6 +24,9 @@ CONTENT_ID_LENGTH = 120
 
 ATTEMPT_MODES = ("all", "missed")
 
+#: Length of ``Learner.anonymous_key`` (a hex SHA-256).
+ANONYMOUS_KEY_LENGTH = 64
+
 
 class Learner(db.Model):
     """Someone taking the course: anonymous (known by their session) or a user's own."""
@@ -32,6 +35,10 @@ class Learner(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    #: Names an anonymous learner (``None`` once an account owns it). It is derived from the
+    #: session that created the learner, so concurrent first actions of one session find one
+    #: row; the recovery cookie must also name it, so a reused row id never matches.
+    anonymous_key: Mapped[str | None] = mapped_column(sa.String(ANONYMOUS_KEY_LENGTH), unique=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     user: Mapped[User | None] = relationship()
@@ -70,10 +77,15 @@ class QuizAttempt(db.Model):
     """One pass through a quiz: the whole quiz, or only the questions missed last time."""
 
     __tablename__ = "quiz_attempts"
+    # Attempts are numbered per learner and quiz; two requests that both start "the next
+    # attempt" compete for the same number, so only one row is ever created.
+    __table_args__ = (sa.UniqueConstraint("learner_id", "quiz_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     quiz_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    #: 1 for the learner's first attempt at the quiz, then 2, 3…; the highest is the latest.
+    number: Mapped[int] = mapped_column(default=1)
     mode: Mapped[str] = mapped_column(
         sa.String(16), sa.CheckConstraint("mode in ('all', 'missed')", name="mode"), default="all"
     )
@@ -117,3 +129,44 @@ class QuestionResponse(db.Model):
 
     def __repr__(self) -> str:
         return f"<QuestionResponse {self.attempt_id} {self.question_id} {self.score}>"
+
+
+class QuestionSummary(db.Model):
+    """Where a learner stands on one question, kept by the service beside every answer.
+
+    Pages read these few rows (one per question ever answered) instead of the whole
+    answer history, so their cost does not grow with it.
+    """
+
+    __tablename__ = "question_summaries"
+    __table_args__ = (sa.UniqueConstraint("learner_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    quiz_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    #: Answered right at least once.
+    mastered: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: The score of the latest answer, and when it was given.
+    last_score: Mapped[float] = mapped_column(sa.Float)
+    last_answered_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<QuestionSummary {self.learner_id} {self.question_id}>"
+
+
+class QuizSummary(db.Model):
+    """A learner's best whole-quiz score, kept by the service when an attempt finishes."""
+
+    __tablename__ = "quiz_summaries"
+    __table_args__ = (sa.UniqueConstraint("learner_id", "quiz_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    quiz_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    #: The best score of a finished attempt at the whole quiz (``None``: none finished yet).
+    best_score: Mapped[float | None] = mapped_column(sa.Float)
+    finished_attempts: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<QuizSummary {self.learner_id} {self.quiz_id} {self.best_score}>"

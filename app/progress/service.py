@@ -6,6 +6,7 @@ Views call these functions and never commit. Grading itself is pure
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from typing import Any
 from typing import TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.content.grading import InvalidAnswer
@@ -32,7 +35,9 @@ from app.progress.models import ATTEMPT_MODES
 from app.progress.models import Learner
 from app.progress.models import LessonProgress
 from app.progress.models import QuestionResponse
+from app.progress.models import QuestionSummary
 from app.progress.models import QuizAttempt
+from app.progress.models import QuizSummary
 
 T = TypeVar("T")
 
@@ -115,12 +120,24 @@ def learner_for_user(user: User) -> Learner:
     return _insert_once(Learner(user_id=user.id), lambda: find_user_learner(user.id))
 
 
+def find_anonymous_learner(key: str) -> Learner | None:
+    """Return the anonymous learner named by ``key``, if there is one."""
+    return db.session.scalar(
+        sa.select(Learner).where(Learner.anonymous_key == key, Learner.user_id.is_(None))
+    )
+
+
+def anonymous_learner(key: str) -> Learner:
+    """Return the anonymous learner named by ``key``, creating it once however many requests race."""
+    learner = find_anonymous_learner(key)
+    if learner is not None:
+        return learner
+    return _insert_once(Learner(anonymous_key=key), lambda: find_anonymous_learner(key))
+
+
 def new_anonymous_learner() -> Learner:
-    """Create a learner that no account owns yet."""
-    learner = Learner()
-    with transaction():
-        db.session.add(learner)
-    return learner
+    """Create a learner that no account owns yet, under a fresh random key."""
+    return anonymous_learner(secrets.token_hex(32))
 
 
 def claim(anonymous_id: int | None, user: User) -> Learner:
@@ -135,13 +152,13 @@ def claim(anonymous_id: int | None, user: User) -> Learner:
         return learner_for_user(user)
     mine = find_user_learner(user.id)
     with transaction():
+        anonymous.anonymous_key = None
         if mine is None:
             anonymous.user_id = user.id
             return anonymous
         _merge_lessons(anonymous.id, mine.id)
-        db.session.execute(
-            sa.update(QuizAttempt).where(QuizAttempt.learner_id == anonymous.id).values(learner_id=mine.id)
-        )
+        _merge_attempts(anonymous.id, mine.id)
+        _merge_summaries(anonymous.id, mine.id)
         db.session.delete(anonymous)
     return mine
 
@@ -158,6 +175,57 @@ def _merge_lessons(source_id: int, target_id: int) -> None:
         done = [as_utc(moment) for moment in (kept.completed_at, row.completed_at) if moment is not None]
         kept.completed_at = min(done) if done else None
         db.session.delete(row)
+
+
+def _merge_attempts(source_id: int, target_id: int) -> None:
+    """Move attempts from one learner to another, renumbering each quiz's attempts by start time."""
+    rows = list(
+        db.session.scalars(
+            sa.select(QuizAttempt)
+            .where(QuizAttempt.learner_id.in_((source_id, target_id)))
+            .order_by(QuizAttempt.quiz_id, QuizAttempt.started_at, QuizAttempt.id)
+        )
+    )
+    numbers: dict[str, int] = {}
+    for row in rows:
+        numbers[row.quiz_id] = numbers.get(row.quiz_id, 0) + 1
+        # Negative first: no row may take a number another still holds in the same flush.
+        row.number = -numbers[row.quiz_id]
+        row.learner_id = target_id
+    db.session.flush()
+    for row in rows:
+        row.number = -row.number
+    db.session.flush()
+
+
+def _merge_summaries(source_id: int, target_id: int) -> None:
+    """Fold one learner's question and quiz summaries into another's."""
+    questions = {row.question_id: row for row in _rows(QuestionSummary, target_id)}
+    for row in _rows(QuestionSummary, source_id):
+        kept = questions.get(row.question_id)
+        if kept is None:
+            row.learner_id = target_id
+            continue
+        kept.mastered = kept.mastered or row.mastered
+        if as_utc(row.last_answered_at) > as_utc(kept.last_answered_at):
+            kept.last_score, kept.last_answered_at = row.last_score, row.last_answered_at
+        db.session.delete(row)
+    quizzes = {row.quiz_id: row for row in _rows(QuizSummary, target_id)}
+    for row in _rows(QuizSummary, source_id):
+        kept = quizzes.get(row.quiz_id)
+        if kept is None:
+            row.learner_id = target_id
+            continue
+        scores = [score for score in (kept.best_score, row.best_score) if score is not None]
+        kept.best_score = max(scores) if scores else None
+        kept.finished_attempts += row.finished_attempts
+        db.session.delete(row)
+    db.session.flush()
+
+
+def _rows(model: type[T], learner_id: int) -> list[T]:
+    """Return every row of a per-learner summary table for one learner."""
+    return list(db.session.scalars(sa.select(model).where(model.learner_id == learner_id)))
 
 
 def _lesson_rows(learner_id: int) -> list[LessonProgress]:
@@ -190,25 +258,63 @@ def complete_lesson(learner: Learner, slug: str) -> LessonProgress:
     """Record that the learner marked lesson ``slug`` as done (the first time counts)."""
     row = start_lesson(learner, slug)
     if row.completed_at is None:
+        # Only a row still unfinished is updated, so of racing requests the first one wins.
         with transaction():
-            row.completed_at = utcnow()
+            db.session.execute(
+                sa.update(LessonProgress)
+                .where(LessonProgress.id == row.id, LessonProgress.completed_at.is_(None))
+                .values(completed_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        db.session.refresh(row)
     return row
 
 
 # Quizzes -------------------------------------------------------------------------------
 
 
-def find_open_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
-    """Return the learner's latest attempt at the quiz if it is still unfinished."""
-    latest = db.session.scalar(
+def latest_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
+    """Return the learner's latest attempt at the quiz (the highest number), finished or not."""
+    return db.session.scalar(
         sa.select(QuizAttempt)
         .where(QuizAttempt.learner_id == learner_id, QuizAttempt.quiz_id == quiz_id)
-        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+        .order_by(QuizAttempt.number.desc())
         .limit(1)
     )
+
+
+def find_open_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
+    """Return the learner's latest attempt at the quiz if it is still unfinished."""
+    latest = latest_attempt(learner_id, quiz_id)
     if latest is None or latest.is_finished:
         return None
     return latest
+
+
+def _find_attempt_number(learner_id: int, quiz_id: str, number: int) -> QuizAttempt | None:
+    """Return the learner's attempt ``number`` at the quiz."""
+    return db.session.scalar(
+        sa.select(QuizAttempt).where(
+            QuizAttempt.learner_id == learner_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.number == number,
+        )
+    )
+
+
+def _next_attempt(
+    learner: Learner, quiz: Quiz, mode: str, question_ids: list[str], latest: QuizAttempt | None
+) -> QuizAttempt:
+    """Insert the attempt after ``latest``; a request racing for the same number gets that row.
+
+    The number must come from the very read that decided a new attempt was needed: a
+    second read could see a twin committed meanwhile and number past it.
+    """
+    number = latest.number + 1 if latest is not None else 1
+    attempt = QuizAttempt(
+        learner_id=learner.id, quiz_id=quiz.id, number=number, mode=mode, question_ids=question_ids
+    )
+    return _insert_once(attempt, lambda: _find_attempt_number(learner.id, quiz.id, number))
 
 
 def start_attempt(
@@ -229,10 +335,7 @@ def start_attempt(
         chosen = [question_id for question_id in known if question_id in wanted]
     if not chosen:
         raise ProgressError("There are no questions to ask in this attempt.")
-    attempt = QuizAttempt(learner_id=learner.id, quiz_id=quiz.id, mode=mode, question_ids=chosen)
-    with transaction():
-        db.session.add(attempt)
-    return attempt
+    return _next_attempt(learner, quiz, mode, chosen, latest_attempt(learner.id, quiz.id))
 
 
 def find_question(quiz: Quiz, question_id: object) -> Question:
@@ -292,6 +395,7 @@ def submit_answer(
         with transaction():
             db.session.add(response)
             db.session.flush()
+            _summarize_answer(attempt, response)
             _finish_if_complete(attempt)
     except IntegrityError:
         earlier = _find_response(attempt.id, question.id)
@@ -304,8 +408,10 @@ def submit_answer(
 def _attempt_for_answer(learner: Learner, quiz: Quiz, attempt_id: int | None) -> QuizAttempt:
     """Return the attempt an answer goes to: the one named, the open one, or a new one."""
     if attempt_id is None:
-        attempt = find_open_attempt(learner.id, quiz.id)
-        return attempt if attempt is not None else start_attempt(learner, quiz)
+        latest = latest_attempt(learner.id, quiz.id)
+        if latest is not None and not latest.is_finished:
+            return latest
+        return _next_attempt(learner, quiz, "all", [question.id for question in quiz.questions], latest)
     attempt = db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.learner_id != learner.id or attempt.quiz_id != quiz.id:
         raise AttemptClosed("This quiz attempt does not exist; reload the quiz and answer again.")
@@ -341,6 +447,62 @@ def _close(attempt: QuizAttempt) -> None:
     attempt.finished_at = utcnow()
     attempt.score = sum(scores.get(question_id, 0.0) for question_id in attempt.question_ids) / max(
         1, len(attempt.question_ids)
+    )
+    _summarize_finish(attempt)
+
+
+# Summaries: the few rows pages read instead of the history --------------------------------
+
+
+def _upsert(model: type, values: dict[str, Any], keys: tuple[str, ...], changes) -> None:
+    """Insert a summary row, or update the existing one with ``changes(excluded)`` (one statement)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values)
+    db.session.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes(statement.excluded)))
+
+
+def _summarize_answer(attempt: QuizAttempt, response: QuestionResponse) -> None:
+    """Fold a new answer into the learner's summary of that question."""
+    _upsert(
+        QuestionSummary,
+        {
+            "learner_id": attempt.learner_id,
+            "question_id": response.question_id,
+            "quiz_id": attempt.quiz_id,
+            "mastered": response.correct,
+            "last_score": response.score,
+            "last_answered_at": response.answered_at,
+        },
+        ("learner_id", "question_id"),
+        lambda new: {
+            "mastered": sa.or_(QuestionSummary.mastered, new.mastered),
+            "last_score": new.last_score,
+            "last_answered_at": new.last_answered_at,
+        },
+    )
+
+
+def _summarize_finish(attempt: QuizAttempt) -> None:
+    """Fold a finished attempt into the learner's summary of that quiz (best whole-quiz score)."""
+    best = attempt.score if attempt.mode == "all" else None
+    _upsert(
+        QuizSummary,
+        {
+            "learner_id": attempt.learner_id,
+            "quiz_id": attempt.quiz_id,
+            "best_score": best,
+            "finished_attempts": 1,
+        },
+        ("learner_id", "quiz_id"),
+        lambda new: {
+            "best_score": sa.case(
+                (QuizSummary.best_score.is_(None), new.best_score),
+                (new.best_score > QuizSummary.best_score, new.best_score),
+                else_=QuizSummary.best_score,
+            ),
+            "finished_attempts": QuizSummary.finished_attempts + 1,
+        },
     )
 
 

@@ -1,0 +1,178 @@
+"""Read only what a page shows, in at most two statements, whatever the learner's history.
+
+The course map, topic and lesson pages (and the dashboard's completion) need the state
+of some lessons and, per quiz, the questions mastered and the best score. Lesson rows
+are one per lesson opened and the summaries one per question and quiz ever answered
+(kept by ``service``), so every read here is bounded by the size of the course, never
+by the number of answers; the score history reads a fixed number of attempts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+
+import sqlalchemy as sa
+
+from app.content.model import Catalog
+from app.extensions import db
+from app.progress.models import LessonProgress
+from app.progress.models import QuestionSummary
+from app.progress.models import QuizAttempt
+from app.progress.models import QuizSummary
+from app.progress.queries import AttemptState
+from app.progress.queries import LessonState
+from app.progress.service import as_utc
+from app.progress.stats import TopicProgress
+from app.progress.stats import quiz_for_topic
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the pages show of a learner: lesson states, and per quiz what was mastered and the best score."""
+
+    lessons: dict[str, LessonState] = field(default_factory=dict)
+    mastered: dict[str, frozenset[str]] = field(default_factory=dict)
+    best: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def has_progress(self) -> bool:
+        """Return whether the learner opened a lesson or answered anything."""
+        return bool(self.lessons or self.mastered or self.best)
+
+
+NOBODY = Standing()
+
+
+def load_standing(
+    learner_id: int | None, slugs: Collection[str] | None = None, quiz_ids: Collection[str] | None = None
+) -> Standing:
+    """Return the learner's standing on ``slugs`` and ``quiz_ids`` (all for ``None``): two statements."""
+    if learner_id is None:
+        return NOBODY
+    return Standing(lessons=lesson_states(learner_id, slugs), **_quiz_standing(learner_id, quiz_ids))
+
+
+def lesson_states(learner_id: int, slugs: Collection[str] | None = None) -> dict[str, LessonState]:
+    """Return the state of the learner's lessons among ``slugs`` (all of them for ``None``): one statement."""
+    query = sa.select(
+        LessonProgress.lesson_slug, LessonProgress.started_at, LessonProgress.completed_at
+    ).where(LessonProgress.learner_id == learner_id)
+    if slugs is not None:
+        if not slugs:
+            return {}
+        query = query.where(LessonProgress.lesson_slug.in_(list(slugs)))
+    return {
+        slug: LessonState(slug, as_utc(started), as_utc(completed) if completed is not None else None)
+        for slug, started, completed in db.session.execute(query)
+    }
+
+
+def _quiz_standing(learner_id: int, quiz_ids: Collection[str] | None) -> dict:
+    """Return ``mastered`` and ``best`` for ``quiz_ids`` (all for ``None``): one statement."""
+    mastered = sa.select(
+        QuestionSummary.quiz_id, QuestionSummary.question_id, sa.null().label("best_score")
+    ).where(QuestionSummary.learner_id == learner_id, QuestionSummary.mastered)
+    best = sa.select(QuizSummary.quiz_id, sa.null(), QuizSummary.best_score).where(
+        QuizSummary.learner_id == learner_id, QuizSummary.best_score.is_not(None)
+    )
+    if quiz_ids is not None:
+        if not quiz_ids:
+            return {}
+        mastered = mastered.where(QuestionSummary.quiz_id.in_(list(quiz_ids)))
+        best = best.where(QuizSummary.quiz_id.in_(list(quiz_ids)))
+    questions: dict[str, set[str]] = {}
+    scores: dict[str, float] = {}
+    for quiz_id, question_id, score in db.session.execute(sa.union_all(mastered, best)):
+        if question_id is not None:
+            questions.setdefault(quiz_id, set()).add(question_id)
+        else:
+            scores[quiz_id] = score
+    return {"mastered": {quiz: frozenset(ids) for quiz, ids in questions.items()}, "best": scores}
+
+
+def topic_standing(learner_id: int | None, catalog: Catalog, topic: str) -> Standing:
+    """Return what a topic or lesson page shows: the topic's lessons and its quiz (two statements)."""
+    quiz = quiz_for_topic(catalog, topic)
+    return load_standing(learner_id, catalog.topics.get(topic, ()), [quiz.id] if quiz else [])
+
+
+def topic_progress(catalog: Catalog, topic: str, standing: Standing) -> TopicProgress:
+    """Return the learner's progress in ``topic`` from their standing (same result as ``stats``)."""
+    slugs = catalog.topics.get(topic, ())
+    quiz = quiz_for_topic(catalog, topic)
+    question_ids = {question.id for question in quiz.questions} if quiz else set()
+    mastered = standing.mastered.get(quiz.id, frozenset()) & question_ids if quiz else set()
+    lessons = [standing.lessons[slug] for slug in slugs if slug in standing.lessons]
+    return TopicProgress(
+        topic=topic,
+        lessons_total=len(slugs),
+        lessons_done=sum(1 for state in lessons if state.is_completed),
+        lessons_started=len(lessons),
+        questions_total=len(question_ids),
+        questions_mastered=len(mastered),
+        best_score=standing.best.get(quiz.id) if quiz else None,
+    )
+
+
+def course_progress(catalog: Catalog, topics: Iterable[str], standing: Standing) -> list[TopicProgress]:
+    """Return the progress of every topic, in the order given."""
+    return [topic_progress(catalog, topic, standing) for topic in topics]
+
+
+# The dashboard's other parts -------------------------------------------------------------
+
+
+def score_history(learner_id: int | None, limit: int = 20) -> list[AttemptState]:
+    """Return the last ``limit`` finished attempts, oldest first: one statement with a limit."""
+    if learner_id is None:
+        return []
+    rows = db.session.scalars(
+        sa.select(QuizAttempt)
+        .where(
+            QuizAttempt.learner_id == learner_id,
+            QuizAttempt.finished_at.is_not(None),
+            QuizAttempt.score.is_not(None),
+        )
+        .order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc())
+        .limit(limit)
+    )
+    return [
+        AttemptState(
+            id=row.id,
+            quiz_id=row.quiz_id,
+            mode=row.mode,
+            question_ids=tuple(row.question_ids or ()),
+            started_at=as_utc(row.started_at),
+            finished_at=as_utc(row.finished_at),
+            score=row.score,
+        )
+        for row in reversed(list(rows))
+    ]
+
+
+def topic_accuracy(catalog: Catalog, learner_id: int | None) -> dict[str, float]:
+    """Return, per topic with answers, the mean latest score of its questions: one statement."""
+    if learner_id is None:
+        return {}
+    rows = db.session.execute(
+        sa.select(QuestionSummary.question_id, QuestionSummary.quiz_id, QuestionSummary.last_score).where(
+            QuestionSummary.learner_id == learner_id
+        )
+    )
+    scores: dict[str, list[float]] = {}
+    for question_id, quiz_id, score in rows:
+        question = catalog.questions.get(question_id)
+        quiz = catalog.quizzes.get(question.quiz_id) if question else catalog.quizzes.get(quiz_id)
+        if quiz is not None:
+            scores.setdefault(quiz.topic, []).append(score)
+    return {topic: sum(values) / len(values) for topic, values in scores.items()}
+
+
+def weakest_topics(catalog: Catalog, learner_id: int | None, limit: int = 3) -> list[tuple[str, float]]:
+    """Return up to ``limit`` topics with the lowest accuracy below 100%, weakest first."""
+    accuracy = topic_accuracy(catalog, learner_id)
+    weak = sorted((score, topic) for topic, score in accuracy.items() if score < 1)
+    return [(topic, score) for score, topic in weak[:limit]]
