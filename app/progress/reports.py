@@ -1,0 +1,633 @@
+"""Read-only reports for instructors: class activity, the roster, item statistics, exports.
+
+Reports read, never write. Every figure is an aggregate computed by the database (one
+statement per figure, grouped in SQL), and every list is bounded: a page of the roster,
+the latest attempts of one learner, chunks of a fixed size for the exports. Lessons,
+quizzes and questions are matched to the catalog by their string ids, as everywhere in
+``progress``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.content.model import Catalog
+from app.extensions import db
+from app.models import User
+from app.models import utcnow
+from app.progress.models import Learner
+from app.progress.models import LessonProgress
+from app.progress.models import QuestionResponse
+from app.progress.models import QuestionSummary
+from app.progress.models import QuizAttempt
+from app.progress.service import as_utc
+
+#: A question is flagged only once it has at least this many answers: below that, one
+#: unlucky learner moves facility by more than ten points and discrimination is noise.
+MIN_ATTEMPTS_TO_FLAG = 10
+#: Facility (share of correct answers) under which a question looks broken.
+LOW_FACILITY = 0.2
+#: A gap between two answers longer than this is a pause, not time spent on the question.
+MAX_ANSWER_SECONDS = 30 * 60
+#: Rows read per statement by the exports: memory stays constant whatever the table size.
+CHUNK = 1000
+
+#: Roster sort keys a request may name.
+SORT_KEYS = ("name", "email", "completion", "average", "last_active", "joined")
+
+
+def seconds_between(later: sa.ColumnElement, earlier: sa.ColumnElement) -> sa.ColumnElement:
+    """Return ``later - earlier`` in seconds, in the dialect of the bound database."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.extract("epoch", later - earlier)
+    return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 86400.0
+
+
+def as_float(value: bool | sa.ColumnElement) -> sa.ColumnElement:
+    """Return 1.0 where ``value`` is true and 0.0 elsewhere, for averages of booleans."""
+    return sa.case((value, 1.0), else_=0.0)
+
+
+# Activity -----------------------------------------------------------------------------------
+
+
+def activity(lesson_slugs: Collection[str], learner_ids: Collection[int] | None = None) -> sa.Subquery:
+    """Return per learner: ``last_active``, ``lessons_done`` (among ``lesson_slugs``), ``average``.
+
+    ``average`` is the mean latest score over the questions the learner answered (from the
+    per-question summaries the service keeps, so one row per question, not per answer).
+    """
+    done = sa.and_(
+        LessonProgress.completed_at.is_not(None), LessonProgress.lesson_slug.in_(list(lesson_slugs))
+    )
+    lessons = sa.select(
+        LessonProgress.learner_id.label("learner_id"),
+        sa.func.coalesce(LessonProgress.completed_at, LessonProgress.started_at).label("at"),
+        sa.case((done, 1), else_=0).label("done"),
+        sa.cast(sa.null(), sa.Float).label("score"),
+    )
+    answers = sa.select(
+        QuestionSummary.learner_id,
+        QuestionSummary.last_answered_at,
+        sa.literal(0),
+        QuestionSummary.last_score,
+    )
+    if learner_ids is not None:
+        lessons = lessons.where(LessonProgress.learner_id.in_(list(learner_ids)))
+        answers = answers.where(QuestionSummary.learner_id.in_(list(learner_ids)))
+    rows = sa.union_all(lessons, answers).subquery("rows")
+    return (
+        sa.select(
+            rows.c.learner_id,
+            sa.func.max(rows.c.at).label("last_active"),
+            sa.func.sum(rows.c.done).label("lessons_done"),
+            sa.func.avg(rows.c.score).label("average"),
+        )
+        .group_by(rows.c.learner_id)
+        .subquery("activity")
+    )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The class at a glance."""
+
+    learners: int
+    anonymous: int
+    active_7: int
+    active_30: int
+    lessons_completed: int
+    answers: int
+    #: (day as ``YYYY-MM-DD``, answers that day) for each of the last days, oldest first.
+    per_day: tuple[tuple[str, int], ...]
+
+
+def overview(days: int = 30, now: datetime | None = None) -> Overview:
+    """Return counts of learners, activity and answers: four aggregate statements."""
+    now = now or utcnow()
+    since_7, since_30 = now - timedelta(days=7), now - timedelta(days=30)
+    named = Learner.user_id.is_not(None)
+    learners, anonymous = db.session.execute(
+        sa.select(
+            sa.func.count(Learner.id).filter(named),
+            sa.func.count(Learner.id).filter(Learner.user_id.is_(None)),
+        )
+    ).one()
+    recent = sa.union_all(
+        sa.select(
+            LessonProgress.learner_id,
+            sa.func.coalesce(LessonProgress.completed_at, LessonProgress.started_at),
+        ),
+        sa.select(QuestionSummary.learner_id, QuestionSummary.last_answered_at),
+    ).subquery("recent")
+    learner_id, at = recent.c
+    active_7, active_30 = db.session.execute(
+        sa.select(
+            sa.func.count(sa.distinct(learner_id)).filter(at >= since_7),
+            sa.func.count(sa.distinct(learner_id)),
+        ).where(at >= since_30)
+    ).one()
+    completed, answers = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count(LessonProgress.id))
+            .where(LessonProgress.completed_at.is_not(None))
+            .scalar_subquery(),
+            sa.select(sa.func.count(QuestionResponse.id)).scalar_subquery(),
+        )
+    ).one()
+    return Overview(learners, anonymous, active_7, active_30, completed, answers, answers_per_day(days, now))
+
+
+def anonymous_learners() -> int:
+    """Return how many learners have no account (counted, never listed)."""
+    return db.session.scalar(sa.select(sa.func.count(Learner.id)).where(Learner.user_id.is_(None))) or 0
+
+
+def answers_per_day(days: int, now: datetime) -> tuple[tuple[str, int], ...]:
+    """Return the number of answers on each of the last ``days`` days (UTC), zeros included."""
+    start = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = sa.func.date(QuestionResponse.answered_at)
+    counts = {
+        str(when): count
+        for when, count in db.session.execute(
+            sa.select(day, sa.func.count(QuestionResponse.id))
+            .where(QuestionResponse.answered_at >= start)
+            .group_by(day)
+        )
+    }
+    labels = [(start + timedelta(days=offset)).date().isoformat() for offset in range(days)]
+    return tuple((label, counts.get(label, 0)) for label in labels)
+
+
+# The roster ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One named learner of the roster."""
+
+    id: int
+    name: str
+    email: str
+    joined: datetime
+    lessons_done: int
+    completion: float
+    average: float | None
+    last_active: datetime | None
+    #: Review cards due now and leeches: filled once the review-card model exists (``None``: no data).
+    cards_due: int | None = None
+    leeches: int | None = None
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    """A page of the roster and what is needed to link to the others."""
+
+    rows: tuple[RosterRow, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """Return the number of pages (at least one)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def roster_query(
+    catalog: Catalog,
+    query: str = "",
+    since: datetime | None = None,
+    sort: str = "name",
+    descending: bool = False,
+):
+    """Return the select of named learners with their activity, filtered and ordered."""
+    act = activity(catalog.lesson_order)
+    lessons_total = max(1, len(catalog.lesson_order))
+    lessons_done = sa.func.coalesce(act.c.lessons_done, 0)
+    completion = lessons_done * 1.0 / lessons_total
+    columns = {
+        "name": User.display_name,
+        "email": User.email,
+        "completion": completion,
+        "average": act.c.average,
+        "last_active": act.c.last_active,
+        "joined": Learner.created_at,
+    }
+    select = (
+        sa.select(
+            Learner.id,
+            User.display_name,
+            User.email,
+            Learner.created_at,
+            lessons_done.label("lessons_done"),
+            act.c.average,
+            act.c.last_active,
+        )
+        .join(User, Learner.user_id == User.id)
+        .outerjoin(act, act.c.learner_id == Learner.id)
+        .where(User.role == "learner")
+    )
+    if query:
+        pattern = f"%{query.lower()}%"
+        select = select.where(
+            sa.or_(sa.func.lower(User.display_name).like(pattern), sa.func.lower(User.email).like(pattern))
+        )
+    if since is not None:
+        select = select.where(act.c.last_active >= since)
+    key = columns[sort]
+    order = key.desc() if descending else key.asc()
+    return select.order_by(
+        sa.nulls_last(order), Learner.id.desc() if descending else Learner.id.asc()
+    ), lessons_total
+
+
+def roster_page(
+    catalog: Catalog,
+    page: int = 1,
+    per_page: int = 50,
+    query: str = "",
+    since: datetime | None = None,
+    sort: str = "name",
+    descending: bool = False,
+) -> RosterPage:
+    """Return one page of the roster: a count and a limited select (two statements)."""
+    select, lessons_total = roster_query(catalog, query, since, sort, descending)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(select.order_by(None).subquery()))
+    rows = db.session.execute(select.limit(per_page).offset((page - 1) * per_page))
+    return RosterPage(tuple(roster_row(row, lessons_total) for row in rows), total or 0, page, per_page)
+
+
+def roster_row(row: sa.Row, lessons_total: int) -> RosterRow:
+    """Return the roster row of a result row of ``roster_query``."""
+    learner_id, name, email, joined, done, average, last_active = row
+    return RosterRow(
+        id=learner_id,
+        name=name,
+        email=email,
+        joined=as_utc(joined),
+        lessons_done=int(done or 0),
+        completion=min(1.0, (done or 0) / lessons_total),
+        average=average,
+        last_active=as_utc(last_active) if last_active is not None else None,
+    )
+
+
+def roster_chunks(catalog: Catalog, size: int = CHUNK) -> Iterator[list[RosterRow]]:
+    """Yield the whole roster by learner id, ``size`` learners per statement (keyset)."""
+    lessons_total = max(1, len(catalog.lesson_order))
+    last = 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                sa.select(Learner.id)
+                .join(User, Learner.user_id == User.id)
+                .where(Learner.id > last, User.role == "learner")
+                .order_by(Learner.id)
+                .limit(size)
+            )
+        )
+        if not ids:
+            return
+        act = activity(catalog.lesson_order, ids)
+        rows = db.session.execute(
+            sa.select(
+                Learner.id,
+                User.display_name,
+                User.email,
+                Learner.created_at,
+                sa.func.coalesce(act.c.lessons_done, 0),
+                act.c.average,
+                act.c.last_active,
+            )
+            .join(User, Learner.user_id == User.id)
+            .outerjoin(act, act.c.learner_id == Learner.id)
+            .where(Learner.id.in_(ids))
+            .order_by(Learner.id)
+        )
+        yield [roster_row(row, lessons_total) for row in rows]
+        db.session.expunge_all()
+        last = ids[-1]
+
+
+# One learner --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    """One quiz attempt of a learner's history."""
+
+    id: int
+    quiz_id: str
+    number: int
+    mode: str
+    started_at: datetime
+    finished_at: datetime | None
+    score: float | None
+    answered: int
+    asked: int
+
+
+def attempt_history(learner_id: int, page: int = 1, per_page: int = 20) -> tuple[tuple[AttemptRow, ...], int]:
+    """Return a page of the learner's attempts, newest first, and how many there are (two statements)."""
+    answered = (
+        sa.select(sa.func.count(QuestionResponse.id))
+        .where(QuestionResponse.attempt_id == QuizAttempt.id)
+        .correlate(QuizAttempt)
+        .scalar_subquery()
+    )
+    total = db.session.scalar(
+        sa.select(sa.func.count(QuizAttempt.id)).where(QuizAttempt.learner_id == learner_id)
+    )
+    rows = db.session.execute(
+        sa.select(QuizAttempt, answered)
+        .where(QuizAttempt.learner_id == learner_id)
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    history = tuple(
+        AttemptRow(
+            id=attempt.id,
+            quiz_id=attempt.quiz_id,
+            number=attempt.number,
+            mode=attempt.mode,
+            started_at=as_utc(attempt.started_at),
+            finished_at=as_utc(attempt.finished_at) if attempt.finished_at else None,
+            score=attempt.score,
+            answered=count,
+            asked=len(attempt.question_ids or ()),
+        )
+        for attempt, count in rows
+    )
+    return history, total or 0
+
+
+# Item analysis ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """The statistics of one question over every stored answer to it."""
+
+    question_id: str
+    quiz_id: str
+    attempts: int
+    #: Share of answers that were correct (0 to 1).
+    facility: float
+    #: Correct share in the top third minus the bottom third (-1 to 1; ``None``: a group is empty).
+    discrimination: float | None
+    mean_score: float
+    #: Mean seconds spent per answer (``None`` when no gap could be measured).
+    seconds: float | None
+    #: The commonest wrong answers, as stored (decoded JSON), with their counts, commonest first.
+    wrong: tuple[tuple[object, int], ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        """Return whether the question looks broken (enough answers, and too hard or inverted)."""
+        if self.attempts < MIN_ATTEMPTS_TO_FLAG:
+            return False
+        return self.facility < LOW_FACILITY or (self.discrimination is not None and self.discrimination < 0)
+
+
+def learner_thirds() -> sa.Subquery:
+    """Return ``learner_id, third`` (1 top, 2 middle, 3 bottom) of learners by overall score.
+
+    A learner's overall score is the mean of their latest score on every question they
+    answered (``QuestionSummary.last_score``). ``ntile(3)`` over the learners ordered by
+    that score, best first (ties broken by learner id), splits them into three groups
+    whose sizes differ by at most one, the larger ones first.
+    """
+    overall = sa.func.avg(QuestionSummary.last_score)
+    return (
+        sa.select(
+            QuestionSummary.learner_id,
+            sa.func.ntile(3).over(order_by=(overall.desc(), QuestionSummary.learner_id)).label("third"),
+        )
+        .group_by(QuestionSummary.learner_id)
+        .subquery("thirds")
+    )
+
+
+def answer_gaps() -> sa.Subquery:
+    """Return ``response_id, seconds``: time since the previous answer of the attempt (or its start)."""
+    previous = sa.func.lag(QuestionResponse.answered_at).over(
+        partition_by=QuestionResponse.attempt_id, order_by=(QuestionResponse.answered_at, QuestionResponse.id)
+    )
+    started = sa.func.coalesce(previous, QuizAttempt.started_at)
+    return (
+        sa.select(
+            QuestionResponse.id.label("response_id"),
+            seconds_between(QuestionResponse.answered_at, started).label("seconds"),
+        )
+        .join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id)
+        .subquery("gaps")
+    )
+
+
+def item_stats(question_ids: Collection[str] | None = None, wrong_limit: int = 3) -> list[ItemStats]:
+    """Return the statistics of every answered question (of ``question_ids``), hardest first.
+
+    - ``attempts``: the number of stored answers to the question.
+    - ``facility``: correct answers / attempts.
+    - ``discrimination``: with learners split into thirds by overall score (see
+      ``learner_thirds``), the share of correct answers to this question among answers by
+      the top third minus the same share in the bottom third. It runs from -1 to 1; a
+      good question is answered right more often by strong learners (> 0.3 is good), a
+      negative one is answered right more often by weak learners, which usually means a
+      wrong key or a misleading text.
+    - ``seconds``: mean time between the previous answer of the same attempt (or the
+      attempt's start) and this answer, gaps over ``MAX_ANSWER_SECONDS`` left out as pauses.
+
+    Two aggregate statements: one grouped by question, one for the commonest wrong answers.
+    """
+    thirds = learner_thirds()
+    gaps = answer_gaps()
+    correct = as_float(QuestionResponse.correct)
+    timed = sa.case((gaps.c.seconds <= MAX_ANSWER_SECONDS, gaps.c.seconds), else_=sa.null())
+    select = (
+        sa.select(
+            QuestionResponse.question_id,
+            sa.func.min(QuizAttempt.quiz_id),
+            sa.func.count(QuestionResponse.id),
+            sa.func.avg(correct),
+            sa.func.avg(sa.case((thirds.c.third == 1, correct), else_=sa.null())),
+            sa.func.avg(sa.case((thirds.c.third == 3, correct), else_=sa.null())),
+            sa.func.avg(QuestionResponse.score),
+            sa.func.avg(timed),
+        )
+        .join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id)
+        .outerjoin(thirds, thirds.c.learner_id == QuizAttempt.learner_id)
+        .outerjoin(gaps, gaps.c.response_id == QuestionResponse.id)
+        .group_by(QuestionResponse.question_id)
+    )
+    if question_ids is not None:
+        select = select.where(QuestionResponse.question_id.in_(list(question_ids)))
+    wrong = wrong_answers(question_ids, wrong_limit)
+    rv = []
+    for question_id, quiz_id, attempts, facility, top, bottom, mean, seconds in db.session.execute(select):
+        discrimination = top - bottom if top is not None and bottom is not None else None
+        rv.append(
+            ItemStats(
+                question_id=question_id,
+                quiz_id=quiz_id,
+                attempts=attempts,
+                facility=float(facility),
+                discrimination=None if discrimination is None else round(float(discrimination), 6),
+                mean_score=float(mean),
+                seconds=None if seconds is None else float(seconds),
+                wrong=tuple(wrong.get(question_id, ())),
+            )
+        )
+    rv.sort(key=lambda item: (item.facility, -item.attempts, item.question_id))
+    return rv
+
+
+def wrong_answers(question_ids: Collection[str] | None, limit: int) -> dict[str, list[tuple[object, int]]]:
+    """Return, per question, its ``limit`` commonest wrong answers with their counts: one statement."""
+    text = sa.cast(QuestionResponse.answer, sa.Text)
+    counts = sa.select(
+        QuestionResponse.question_id.label("question_id"),
+        text.label("answer"),
+        sa.func.count().label("count"),
+    ).where(QuestionResponse.correct.is_(False))
+    if question_ids is not None:
+        counts = counts.where(QuestionResponse.question_id.in_(list(question_ids)))
+    counts = counts.group_by(QuestionResponse.question_id, text).subquery("counts")
+    rank = sa.func.row_number().over(
+        partition_by=counts.c.question_id, order_by=(counts.c.count.desc(), counts.c.answer)
+    )
+    ranked = sa.select(counts.c.question_id, counts.c.answer, counts.c.count, rank.label("rank")).subquery(
+        "ranked"
+    )
+    rv: dict[str, list[tuple[object, int]]] = {}
+    for question_id, answer, count in db.session.execute(
+        sa.select(ranked.c.question_id, ranked.c.answer, ranked.c.count)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.question_id, ranked.c.rank)
+    ):
+        rv.setdefault(question_id, []).append((decode(answer), count))
+    return rv
+
+
+def decode(answer: str | None) -> object:
+    """Return a stored answer's JSON text as a value (the text itself if it is not JSON)."""
+    if answer is None:
+        return None
+    try:
+        return json.loads(answer)
+    except ValueError:
+        return answer
+
+
+def answered_question_ids() -> set[str]:
+    """Return the ids of the questions anybody ever answered (one row per question id)."""
+    return set(db.session.scalars(sa.select(QuestionSummary.question_id).distinct()))
+
+
+# Content health -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonTime:
+    """How long learners spend on a lesson, from first opening it to marking it done."""
+
+    slug: str
+    opened: int
+    completed: int
+    mean_seconds: float | None
+
+
+def lesson_times(max_seconds: int = 2 * 3600) -> list[LessonTime]:
+    """Return per lesson: learners who opened it, who finished it, mean seconds opened → done.
+
+    Measured from ``lesson_progress``: ``started_at`` (first opened) and ``completed_at``
+    (marked done); times over ``max_seconds`` are left out (the learner came back later).
+    One aggregate statement; shortest first.
+    """
+    seconds = seconds_between(LessonProgress.completed_at, LessonProgress.started_at)
+    kept = sa.case((sa.and_(seconds >= 0, seconds <= max_seconds), seconds), else_=sa.null())
+    rows = db.session.execute(
+        sa.select(
+            LessonProgress.lesson_slug,
+            sa.func.count(LessonProgress.id),
+            sa.func.count(LessonProgress.completed_at),
+            sa.func.avg(kept),
+        ).group_by(LessonProgress.lesson_slug)
+    )
+    rv = [
+        LessonTime(slug, opened, completed, None if mean is None else float(mean))
+        for slug, opened, completed, mean in rows
+    ]
+    rv.sort(key=lambda row: (row.mean_seconds is None, row.mean_seconds or 0, row.slug))
+    return rv
+
+
+# Exports ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """One stored answer, as the responses export writes it."""
+
+    id: int
+    learner_id: int
+    quiz_id: str
+    attempt: int
+    question_id: str
+    answer: object
+    correct: bool
+    score: float
+    answered_at: datetime
+
+
+def response_chunks(size: int = CHUNK) -> Iterator[list[ResponseRow]]:
+    """Yield every stored answer in id order, ``size`` per statement (keyset on the id).
+
+    Each chunk is a fresh ``WHERE id > last ORDER BY id LIMIT size``: no cursor stays open
+    between chunks and the memory held is one chunk, whatever the table's size.
+    """
+    last = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(
+                QuestionResponse.id,
+                QuizAttempt.learner_id,
+                QuizAttempt.quiz_id,
+                QuizAttempt.number,
+                QuestionResponse.question_id,
+                QuestionResponse.answer,
+                QuestionResponse.correct,
+                QuestionResponse.score,
+                QuestionResponse.answered_at,
+            )
+            .join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id)
+            .where(QuestionResponse.id > last)
+            .order_by(QuestionResponse.id)
+            .limit(size)
+        ).all()
+        if not rows:
+            return
+        yield [
+            ResponseRow(
+                id=row[0],
+                learner_id=row[1],
+                quiz_id=row[2],
+                attempt=row[3],
+                question_id=row[4],
+                answer=row[5],
+                correct=bool(row[6]),
+                score=row[7],
+                answered_at=as_utc(row[8]),
+            )
+            for row in rows
+        ]
+        last = rows[-1][0]
