@@ -58,41 +58,71 @@ def as_float(value: bool | sa.ColumnElement) -> sa.ColumnElement:
 # Activity -----------------------------------------------------------------------------------
 
 
-def activity(lesson_slugs: Collection[str], learner_ids: Collection[int] | None = None) -> sa.Subquery:
-    """Return per learner: ``last_active``, ``lessons_done`` (among ``lesson_slugs``), ``average``.
+def later_of(first: sa.ColumnElement, second: sa.ColumnElement) -> sa.ColumnElement:
+    """Return the later of two nullable datetimes (``greatest`` ignores NULL on PostgreSQL only)."""
+    return sa.case(
+        (first.is_(None), second),
+        (second.is_(None), first),
+        (first > second, first),
+        else_=second,
+    )
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Per-learner aggregates to join to ``Learner``: two grouped subqueries and their figures."""
+
+    lessons: sa.Subquery
+    answers: sa.Subquery
+
+    def joined(self, select: sa.Select) -> sa.Select:
+        """Return ``select`` (over ``Learner``) with both aggregates outer-joined."""
+        return select.outerjoin(self.lessons, self.lessons.c.learner_id == Learner.id).outerjoin(
+            self.answers, self.answers.c.learner_id == Learner.id
+        )
+
+    @property
+    def lessons_done(self) -> sa.ColumnElement:
+        """Return the number of the course's lessons marked done."""
+        return sa.func.coalesce(self.lessons.c.done, 0)
+
+    @property
+    def average(self) -> sa.ColumnElement:
+        """Return the mean latest score over the questions answered (NULL: none)."""
+        return self.answers.c.average
+
+    @property
+    def last_active(self) -> sa.ColumnElement:
+        """Return the latest lesson opened or done, or question answered (NULL: nothing yet)."""
+        return later_of(self.lessons.c.at, self.answers.c.at)
+
+
+def activity(lesson_slugs: Collection[str], learner_ids: Collection[int] | None = None) -> Activity:
+    """Return per-learner ``last_active``, ``lessons_done`` (among ``lesson_slugs``) and ``average``.
 
     ``average`` is the mean latest score over the questions the learner answered (from the
     per-question summaries the service keeps, so one row per question, not per answer).
+    Each table is grouped on its ``learner_id`` index; with ``learner_ids`` only those
+    learners' rows are read.
     """
     done = sa.and_(
         LessonProgress.completed_at.is_not(None), LessonProgress.lesson_slug.in_(list(lesson_slugs))
     )
     lessons = sa.select(
         LessonProgress.learner_id.label("learner_id"),
-        sa.func.coalesce(LessonProgress.completed_at, LessonProgress.started_at).label("at"),
-        sa.case((done, 1), else_=0).label("done"),
-        sa.cast(sa.null(), sa.Float).label("score"),
-    )
+        sa.func.max(sa.func.coalesce(LessonProgress.completed_at, LessonProgress.started_at)).label("at"),
+        sa.func.sum(sa.case((done, 1), else_=0)).label("done"),
+    ).group_by(LessonProgress.learner_id)
     answers = sa.select(
-        QuestionSummary.learner_id,
-        QuestionSummary.last_answered_at,
-        sa.literal(0),
-        QuestionSummary.last_score,
-    )
+        QuestionSummary.learner_id.label("learner_id"),
+        sa.func.max(QuestionSummary.last_answered_at).label("at"),
+        sa.func.avg(QuestionSummary.last_score).label("average"),
+    ).group_by(QuestionSummary.learner_id)
     if learner_ids is not None:
-        lessons = lessons.where(LessonProgress.learner_id.in_(list(learner_ids)))
-        answers = answers.where(QuestionSummary.learner_id.in_(list(learner_ids)))
-    rows = sa.union_all(lessons, answers).subquery("rows")
-    return (
-        sa.select(
-            rows.c.learner_id,
-            sa.func.max(rows.c.at).label("last_active"),
-            sa.func.sum(rows.c.done).label("lessons_done"),
-            sa.func.avg(rows.c.score).label("average"),
-        )
-        .group_by(rows.c.learner_id)
-        .subquery("activity")
-    )
+        ids = list(learner_ids)
+        lessons = lessons.where(LessonProgress.learner_id.in_(ids))
+        answers = answers.where(QuestionSummary.learner_id.in_(ids))
+    return Activity(lessons.subquery("lessons"), answers.subquery("answers"))
 
 
 @dataclass(frozen=True)
@@ -201,52 +231,18 @@ class RosterPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def roster_query(
-    catalog: Catalog,
-    query: str = "",
-    since: datetime | None = None,
-    sort: str = "name",
-    descending: bool = False,
-):
-    """Return the select of named learners with their activity, filtered and ordered."""
-    act = activity(catalog.lesson_order)
-    lessons_total = max(1, len(catalog.lesson_order))
-    lessons_done = sa.func.coalesce(act.c.lessons_done, 0)
-    completion = lessons_done * 1.0 / lessons_total
-    columns = {
-        "name": User.display_name,
-        "email": User.email,
-        "completion": completion,
-        "average": act.c.average,
-        "last_active": act.c.last_active,
-        "joined": Learner.created_at,
-    }
-    select = (
-        sa.select(
-            Learner.id,
-            User.display_name,
-            User.email,
-            Learner.created_at,
-            lessons_done.label("lessons_done"),
-            act.c.average,
-            act.c.last_active,
-        )
-        .join(User, Learner.user_id == User.id)
-        .outerjoin(act, act.c.learner_id == Learner.id)
-        .where(User.role == "learner")
-    )
+def roster_filter(select: sa.Select, query: str) -> sa.Select:
+    """Return ``select`` limited to named learners (role learner) whose name or email contains ``query``."""
+    select = select.join(User, Learner.user_id == User.id).where(User.role == "learner")
     if query:
-        pattern = f"%{query.lower()}%"
+        pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         select = select.where(
-            sa.or_(sa.func.lower(User.display_name).like(pattern), sa.func.lower(User.email).like(pattern))
+            sa.or_(
+                sa.func.lower(User.display_name).like(pattern, escape="\\"),
+                sa.func.lower(User.email).like(pattern, escape="\\"),
+            )
         )
-    if since is not None:
-        select = select.where(act.c.last_active >= since)
-    key = columns[sort]
-    order = key.desc() if descending else key.asc()
-    return select.order_by(
-        sa.nulls_last(order), Learner.id.desc() if descending else Learner.id.asc()
-    ), lessons_total
+    return select
 
 
 def roster_page(
@@ -258,11 +254,60 @@ def roster_page(
     sort: str = "name",
     descending: bool = False,
 ) -> RosterPage:
-    """Return one page of the roster: a count and a limited select (two statements)."""
-    select, lessons_total = roster_query(catalog, query, since, sort, descending)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(select.order_by(None).subquery()))
-    rows = db.session.execute(select.limit(per_page).offset((page - 1) * per_page))
-    return RosterPage(tuple(roster_row(row, lessons_total) for row in rows), total or 0, page, per_page)
+    """Return one page of the roster, sorted and filtered: three statements.
+
+    The count and the page's learner ids come first; the activity of every learner is
+    aggregated only when the order or the filter needs it (sorting by name, email or
+    date joined reads no progress rows at all), then the page's rows are read with the
+    activity of its learners alone.
+    """
+    needs_activity = since is not None or sort in ("completion", "average", "last_active")
+    act = activity(catalog.lesson_order) if needs_activity else None
+    ids = roster_filter(sa.select(Learner.id).select_from(Learner), query)
+    count = roster_filter(sa.select(sa.func.count(Learner.id)).select_from(Learner), query)
+    if act is not None:
+        ids = act.joined(ids)
+        if since is not None:
+            ids = ids.where(act.last_active >= since)
+            count = act.joined(count).where(act.last_active >= since)
+    keys = {
+        "name": lambda: User.display_name,
+        "email": lambda: User.email,
+        "joined": lambda: Learner.created_at,
+        "completion": lambda: act.lessons_done,
+        "average": lambda: act.average,
+        "last_active": lambda: act.last_active,
+    }
+    key = keys[sort]()
+    order = key.desc() if descending else key.asc()
+    tiebreak = Learner.id.desc() if descending else Learner.id.asc()
+    total = db.session.scalar(count) or 0
+    page_ids = list(
+        db.session.scalars(
+            ids.order_by(sa.nulls_last(order), tiebreak).limit(per_page).offset((page - 1) * per_page)
+        )
+    )
+    rows = roster_rows(catalog, page_ids)
+    return RosterPage(tuple(rows[learner_id] for learner_id in page_ids), total, page, per_page)
+
+
+def roster_rows(catalog: Catalog, learner_ids: list[int]) -> dict[int, RosterRow]:
+    """Return the roster rows of ``learner_ids`` (reading only their progress): one statement."""
+    if not learner_ids:
+        return {}
+    lessons_total = max(1, len(catalog.lesson_order))
+    act = activity(catalog.lesson_order, learner_ids)
+    select = sa.select(
+        Learner.id,
+        User.display_name,
+        User.email,
+        Learner.created_at,
+        act.lessons_done,
+        act.average,
+        act.last_active,
+    ).join(User, Learner.user_id == User.id)
+    rows = db.session.execute(act.joined(select).where(Learner.id.in_(learner_ids)))
+    return {row[0]: roster_row(row, lessons_total) for row in rows}
 
 
 def roster_row(row: sa.Row, lessons_total: int) -> RosterRow:
@@ -281,39 +326,21 @@ def roster_row(row: sa.Row, lessons_total: int) -> RosterRow:
 
 
 def roster_chunks(catalog: Catalog, size: int = CHUNK) -> Iterator[list[RosterRow]]:
-    """Yield the whole roster by learner id, ``size`` learners per statement (keyset)."""
-    lessons_total = max(1, len(catalog.lesson_order))
+    """Yield the whole roster by learner id, ``size`` learners per chunk (keyset on the id)."""
     last = 0
     while True:
         ids = list(
             db.session.scalars(
-                sa.select(Learner.id)
-                .join(User, Learner.user_id == User.id)
-                .where(Learner.id > last, User.role == "learner")
+                roster_filter(sa.select(Learner.id).select_from(Learner), "")
+                .where(Learner.id > last)
                 .order_by(Learner.id)
                 .limit(size)
             )
         )
         if not ids:
             return
-        act = activity(catalog.lesson_order, ids)
-        rows = db.session.execute(
-            sa.select(
-                Learner.id,
-                User.display_name,
-                User.email,
-                Learner.created_at,
-                sa.func.coalesce(act.c.lessons_done, 0),
-                act.c.average,
-                act.c.last_active,
-            )
-            .join(User, Learner.user_id == User.id)
-            .outerjoin(act, act.c.learner_id == Learner.id)
-            .where(Learner.id.in_(ids))
-            .order_by(Learner.id)
-        )
-        yield [roster_row(row, lessons_total) for row in rows]
-        db.session.expunge_all()
+        rows = roster_rows(catalog, ids)
+        yield [rows[learner_id] for learner_id in ids]
         last = ids[-1]
 
 
