@@ -127,7 +127,7 @@ def activity(lesson_slugs: Collection[str], learner_ids: Collection[int] | None 
 
 @dataclass(frozen=True)
 class Overview:
-    """The class at a glance."""
+    """The class at a glance (``learners``: accounts with the learner role; instructors are not counted)."""
 
     learners: int
     anonymous: int
@@ -143,12 +143,11 @@ def overview(days: int = 30, now: datetime | None = None) -> Overview:
     """Return counts of learners, activity and answers: four aggregate statements."""
     now = now or utcnow()
     since_7, since_30 = now - timedelta(days=7), now - timedelta(days=30)
-    named = Learner.user_id.is_not(None)
     learners, anonymous = db.session.execute(
         sa.select(
-            sa.func.count(Learner.id).filter(named),
+            sa.func.count(Learner.id).filter(User.role == "learner"),
             sa.func.count(Learner.id).filter(Learner.user_id.is_(None)),
-        )
+        ).outerjoin(User, Learner.user_id == User.id)
     ).one()
     recent = sa.union_all(
         sa.select(
