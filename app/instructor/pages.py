@@ -330,7 +330,7 @@ def items_page(topic: str | None):
     if topic is not None:
         require_topic(catalog, topic)
         quiz = quiz_for_topic(catalog, topic)
-        ids = [question.id for question in quiz.questions] if quiz else []
+        ids = [quiz.id] if quiz else []
     items = [item_view(item, catalog, lang()) for item in reports.item_stats(ids)]
     data = {
         "topic": topic,

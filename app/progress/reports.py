@@ -443,71 +443,71 @@ def learner_thirds() -> sa.Subquery:
     )
 
 
-def answer_gaps() -> sa.Subquery:
-    """Return ``response_id, seconds``: time since the previous answer of the attempt (or its start)."""
+def timed_answers(quiz_ids: Collection[str] | None) -> sa.Subquery:
+    """Return one row per answer (of attempts at ``quiz_ids``) with the seconds it took.
+
+    ``seconds`` is the time since the previous answer of the same attempt, or since the
+    attempt's start for its first answer (a window over each attempt, computed in the
+    same pass that reads the answers).
+    """
     previous = sa.func.lag(QuestionResponse.answered_at).over(
         partition_by=QuestionResponse.attempt_id, order_by=(QuestionResponse.answered_at, QuestionResponse.id)
     )
     started = sa.func.coalesce(previous, QuizAttempt.started_at)
-    return (
-        sa.select(
-            QuestionResponse.id.label("response_id"),
-            seconds_between(QuestionResponse.answered_at, started).label("seconds"),
-        )
-        .join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id)
-        .subquery("gaps")
-    )
+    select = sa.select(
+        QuestionResponse.question_id.label("question_id"),
+        QuizAttempt.quiz_id.label("quiz_id"),
+        QuizAttempt.learner_id.label("learner_id"),
+        as_float(QuestionResponse.correct).label("correct"),
+        QuestionResponse.score.label("score"),
+        seconds_between(QuestionResponse.answered_at, started).label("seconds"),
+    ).join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id)
+    if quiz_ids is not None:
+        select = select.where(QuizAttempt.quiz_id.in_(list(quiz_ids)))
+    return select.subquery("answers")
 
 
-def item_stats(question_ids: Collection[str] | None = None, wrong_limit: int = 3) -> list[ItemStats]:
-    """Return the statistics of every answered question (of ``question_ids``), hardest first.
+def item_stats(quiz_ids: Collection[str] | None = None, wrong_limit: int = 3) -> list[ItemStats]:
+    """Return the statistics of every answered question (in attempts at ``quiz_ids``), hardest first.
 
     - ``attempts``: the number of stored answers to the question.
     - ``facility``: correct answers / attempts.
     - ``discrimination``: with learners split into thirds by overall score (see
-      ``learner_thirds``), the share of correct answers to this question among answers by
-      the top third minus the same share in the bottom third. It runs from -1 to 1; a
-      good question is answered right more often by strong learners (> 0.3 is good), a
-      negative one is answered right more often by weak learners, which usually means a
-      wrong key or a misleading text.
+      ``learner_thirds``), the mean of the top third's latest scores on this question
+      minus the bottom third's (each learner counted once, with their latest answer, as
+      in the classic upper-lower index; for a question scored 0 or 1 it is the share of
+      the top third answering right minus the share of the bottom third). It runs from
+      -1 to 1; a good question is answered right more often by strong learners (> 0.3
+      is good); a negative one is answered right more often by weak learners, which
+      usually means a wrong key or a misleading text. ``None`` when nobody in the top
+      or nobody in the bottom third has answered it.
     - ``seconds``: mean time between the previous answer of the same attempt (or the
       attempt's start) and this answer, gaps over ``MAX_ANSWER_SECONDS`` left out as pauses.
 
-    Two aggregate statements: one grouped by question, one for the commonest wrong answers.
+    Three aggregate statements: one pass over the answers grouped by question, one over
+    the per-question summaries joined to the thirds, one for the commonest wrong answers.
     """
-    thirds = learner_thirds()
-    gaps = answer_gaps()
-    correct = as_float(QuestionResponse.correct)
-    timed = sa.case((gaps.c.seconds <= MAX_ANSWER_SECONDS, gaps.c.seconds), else_=sa.null())
-    select = (
-        sa.select(
-            QuestionResponse.question_id,
-            sa.func.min(QuizAttempt.quiz_id),
-            sa.func.count(QuestionResponse.id),
-            sa.func.avg(correct),
-            sa.func.avg(sa.case((thirds.c.third == 1, correct), else_=sa.null())),
-            sa.func.avg(sa.case((thirds.c.third == 3, correct), else_=sa.null())),
-            sa.func.avg(QuestionResponse.score),
-            sa.func.avg(timed),
-        )
-        .join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id)
-        .outerjoin(thirds, thirds.c.learner_id == QuizAttempt.learner_id)
-        .outerjoin(gaps, gaps.c.response_id == QuestionResponse.id)
-        .group_by(QuestionResponse.question_id)
-    )
-    if question_ids is not None:
-        select = select.where(QuestionResponse.question_id.in_(list(question_ids)))
-    wrong = wrong_answers(question_ids, wrong_limit)
+    rows = timed_answers(quiz_ids)
+    timed = sa.case((rows.c.seconds <= MAX_ANSWER_SECONDS, rows.c.seconds), else_=sa.null())
+    select = sa.select(
+        rows.c.question_id,
+        sa.func.min(rows.c.quiz_id),
+        sa.func.count(),
+        sa.func.avg(rows.c.correct),
+        sa.func.avg(rows.c.score),
+        sa.func.avg(timed),
+    ).group_by(rows.c.question_id)
+    spread = discrimination(quiz_ids)
+    wrong = wrong_answers(quiz_ids, wrong_limit)
     rv = []
-    for question_id, quiz_id, attempts, facility, top, bottom, mean, seconds in db.session.execute(select):
-        discrimination = top - bottom if top is not None and bottom is not None else None
+    for question_id, quiz_id, attempts, facility, mean, seconds in db.session.execute(select):
         rv.append(
             ItemStats(
                 question_id=question_id,
                 quiz_id=quiz_id,
                 attempts=attempts,
                 facility=float(facility),
-                discrimination=None if discrimination is None else round(float(discrimination), 6),
+                discrimination=spread.get(question_id),
                 mean_score=float(mean),
                 seconds=None if seconds is None else float(seconds),
                 wrong=tuple(wrong.get(question_id, ())),
@@ -517,7 +517,30 @@ def item_stats(question_ids: Collection[str] | None = None, wrong_limit: int = 3
     return rv
 
 
-def wrong_answers(question_ids: Collection[str] | None, limit: int) -> dict[str, list[tuple[object, int]]]:
+def discrimination(quiz_ids: Collection[str] | None) -> dict[str, float]:
+    """Return per question: top third's mean latest score minus the bottom third's (see ``item_stats``)."""
+    thirds = learner_thirds()
+    score = QuestionSummary.last_score
+    select = (
+        sa.select(
+            QuestionSummary.question_id,
+            sa.func.avg(sa.case((thirds.c.third == 1, score), else_=sa.null())),
+            sa.func.avg(sa.case((thirds.c.third == 3, score), else_=sa.null())),
+        )
+        .select_from(thirds)
+        .join(QuestionSummary, QuestionSummary.learner_id == thirds.c.learner_id)
+        .group_by(QuestionSummary.question_id)
+    )
+    if quiz_ids is not None:
+        select = select.where(QuestionSummary.quiz_id.in_(list(quiz_ids)))
+    return {
+        question_id: round(float(top) - float(bottom), 6)
+        for question_id, top, bottom in db.session.execute(select)
+        if top is not None and bottom is not None
+    }
+
+
+def wrong_answers(quiz_ids: Collection[str] | None, limit: int) -> dict[str, list[tuple[object, int]]]:
     """Return, per question, its ``limit`` commonest wrong answers with their counts: one statement."""
     text = sa.cast(QuestionResponse.answer, sa.Text)
     counts = sa.select(
@@ -525,8 +548,10 @@ def wrong_answers(question_ids: Collection[str] | None, limit: int) -> dict[str,
         text.label("answer"),
         sa.func.count().label("count"),
     ).where(QuestionResponse.correct.is_(False))
-    if question_ids is not None:
-        counts = counts.where(QuestionResponse.question_id.in_(list(question_ids)))
+    if quiz_ids is not None:
+        counts = counts.join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id).where(
+            QuizAttempt.quiz_id.in_(list(quiz_ids))
+        )
     counts = counts.group_by(QuestionResponse.question_id, text).subquery("counts")
     rank = sa.func.row_number().over(
         partition_by=counts.c.question_id, order_by=(counts.c.count.desc(), counts.c.answer)
