@@ -90,11 +90,15 @@ def generate_class(
     lessons = list(catalog.lesson_order)
     quizzes = [quiz for quiz in catalog.quizzes.values() if quiz.questions]
     users, people, progress = [], [], []
+    # Generated rows take ids after the existing ones (an instructor may be logged in).
+    user_base = db.session.scalar(sa.select(sa.func.max(User.id))) or 0
+    learner_base = db.session.scalar(sa.select(sa.func.max(Learner.id))) or 0
+    attempt_id = db.session.scalar(sa.select(sa.func.max(QuizAttempt.id))) or 0
     for number in range(1, learners + 1):
         joined = now - timedelta(days=rng.randint(1, 120))
         users.append(
             {
-                "id": number,
+                "id": user_base + number,
                 "email": f"learner{number:05d}@example.com",
                 "password_hash": PASSWORD_HASH,
                 "display_name": f"{rng.choice(NAMES)} {number:05d}",
@@ -102,9 +106,17 @@ def generate_class(
                 "created_at": joined,
             }
         )
-        people.append({"id": number, "user_id": number, "anonymous_key": None, "created_at": joined})
+        people.append(
+            {
+                "id": learner_base + number,
+                "user_id": user_base + number,
+                "anonymous_key": None,
+                "created_at": joined,
+            }
+        )
     for number in range(learners + 1, learners + learners // 10 + 1):
-        people.append({"id": number, "user_id": None, "anonymous_key": f"{number:064x}", "created_at": now})
+        key = f"{learner_base + number:064x}"
+        people.append({"id": learner_base + number, "user_id": None, "anonymous_key": key, "created_at": now})
     for person in people:
         for slug in rng.sample(lessons, rng.randint(0, min(8, len(lessons)))):
             started = now - timedelta(days=rng.randint(0, 90), seconds=rng.randint(0, 86_400))
@@ -117,7 +129,6 @@ def generate_class(
     db.session.execute(sa.insert(LessonProgress), progress)
     attempts, answers, summaries, quiz_best, numbers = [], [], {}, {}, {}
     skill = {person["id"]: rng.random() for person in people}
-    attempt_id = 0
     while len(answers) < responses:
         person = rng.choice(people)
         quiz = rng.choice(quizzes)

@@ -22,7 +22,12 @@ from app.progress.models import QuizAttempt
 #: A value for each URL argument an instructor route may take (learner_id is filled in per test).
 ARGUMENTS = {"topic": "routing", "fmt": "gift", "lang": "en"}
 #: Routes that are downloads rather than pages (no JSON form).
-DOWNLOADS = {"instructor.responses_csv", "instructor.roster_csv", "instructor.course_bank", "instructor.topic_bank"}
+DOWNLOADS = {
+    "instructor.responses_csv",
+    "instructor.roster_csv",
+    "instructor.course_bank",
+    "instructor.topic_bank",
+}
 
 
 def instructor_routes(app: Flask, learner_id: int) -> list[tuple[str, str, str]]:
@@ -34,7 +39,9 @@ def instructor_routes(app: Flask, learner_id: int) -> list[tuple[str, str, str]]
         for rule in app.url_map.iter_rules():
             if not rule.endpoint.startswith("instructor."):
                 continue
-            values = {name: learner_id if name == "learner_id" else ARGUMENTS[name] for name in rule.arguments}
+            values = {
+                name: learner_id if name == "learner_id" else ARGUMENTS[name] for name in rule.arguments
+            }
             method = "GET" if "GET" in rule.methods else "POST"
             rv.append((rule.endpoint, method, url_for(rule.endpoint, **values)))
     return rv
@@ -75,7 +82,9 @@ def people(app: Flask) -> dict:
         attempt = QuizAttempt(learner_id=learner.id, quiz_id="routing", question_ids=["q"])
         db.session.add(attempt)
         db.session.flush()
-        db.session.add(QuestionResponse(attempt_id=attempt.id, question_id="q", answer="a", correct=True, score=1.0))
+        db.session.add(
+            QuestionResponse(attempt_id=attempt.id, question_id="q", answer="a", correct=True, score=1.0)
+        )
         db.session.commit()
         clients["learner_id"] = learner.id
     clients["anonymous"] = app.test_client()
@@ -86,7 +95,7 @@ def test_the_blueprint_has_the_report_routes(app: Flask):
     routes = {endpoint for endpoint, _, _ in instructor_routes(app, 1)}
     assert {"instructor.overview", "instructor.learners", "instructor.learner", "instructor.items"} <= routes
     assert {"instructor.topic_items", "instructor.health", "instructor.exports"} <= routes
-    assert DOWNLOADS <= routes
+    assert routes >= DOWNLOADS
 
 
 def test_every_instructor_route_is_for_instructors_only(app: Flask, people: dict):
@@ -173,9 +182,17 @@ def test_roster_lists_named_learners_and_counts_anonymous_ones(app: Flask, peopl
 
 
 def test_roster_search_treats_wildcards_as_text(people: dict):
-    data = people["instructor"].get("/instructor/learners?q=%25", headers={"Accept": "application/json"}).get_json()
+    data = (
+        people["instructor"]
+        .get("/instructor/learners?q=%25", headers={"Accept": "application/json"})
+        .get_json()
+    )
     assert data["total"] == 0
-    data = people["instructor"].get("/instructor/learners?q=LEARN", headers={"Accept": "application/json"}).get_json()
+    data = (
+        people["instructor"]
+        .get("/instructor/learners?q=LEARN", headers={"Accept": "application/json"})
+        .get_json()
+    )
     assert data["total"] == 1
 
 
