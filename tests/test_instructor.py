@@ -227,3 +227,12 @@ def test_overview_counts_activity(app: Flask, people: dict):
     assert len(data["answers_per_day"]) == 30
     html = people["instructor"].get("/instructor/").get_data(as_text=True)
     assert "<svg" in html and "data-day-chart" in html
+
+
+def test_instructor_pages_speak_chinese(people: dict):
+    client = people["instructor"]
+    client.post("/language", data={"lang": "zh", "next": "/instructor/"})
+    html = client.get("/instructor/").get_data(as_text=True)
+    assert "教师总览" in html
+    assert "每日作答数" in html
+    assert "学习者" in client.get("/instructor/learners").get_data(as_text=True)
