@@ -231,7 +231,9 @@ def test_overview_counts_activity(app: Flask, people: dict):
 
 def test_instructor_pages_speak_chinese(people: dict):
     client = people["instructor"]
-    client.post("/language", data={"lang": "zh", "next": "/instructor/"})
+    token = csrf_token(client, "/")
+    response = client.post("/language", data={"lang": "zh", "next": "/instructor/", "csrf_token": token})
+    assert response.status_code == 303
     html = client.get("/instructor/").get_data(as_text=True)
     assert "教师总览" in html
     assert "每日作答数" in html
