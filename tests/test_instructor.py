@@ -15,12 +15,14 @@ from flask import Flask
 from app.content.exchange import SUFFIXES
 from app.content.exchange import export_topic
 from app.extensions import db
+from app.instructor.source import quiz_source_url
 from app.progress.models import Learner
 from app.progress.models import QuestionResponse
 from app.progress.models import QuizAttempt
+from app.progress.stats import quiz_for_topic
 
 #: A value for each URL argument an instructor route may take (learner_id is filled in per test).
-ARGUMENTS = {"topic": "routing", "fmt": "gift", "lang": "en"}
+ARGUMENTS = {"topic": "routing", "fmt": "gift", "lang": "en", "path": "quizzes/routing.yaml"}
 #: Routes that are downloads rather than pages (no JSON form).
 DOWNLOADS = {
     "instructor.responses_csv",
@@ -164,6 +166,8 @@ def test_bad_roster_arguments_are_400(people: dict, url: str):
         "/instructor/banks/csv/en",
         "/instructor/banks/gift/fr",
         "/instructor/banks/gift/en/no-such-topic",
+        "/instructor/source/config.py",
+        "/instructor/source/quizzes/../config.py",
     ],
 )
 def test_what_does_not_exist_is_404(people: dict, url: str):
@@ -238,3 +242,14 @@ def test_instructor_pages_speak_chinese(people: dict):
     assert "教师总览" in html
     assert "每日作答数" in html
     assert "学习者" in client.get("/instructor/learners").get_data(as_text=True)
+
+
+def test_a_question_links_to_its_yaml_line(app: Flask, people: dict):
+    catalog = app.extensions["catalog"]
+    question = quiz_for_topic(catalog, "routing").questions[0]
+    with app.test_request_context():
+        url = quiz_source_url(question.path, question.line)
+    assert url == f"/instructor/source/{question.path}#L{question.line}"
+    page = people["instructor"].get(url.split("#")[0]).get_data(as_text=True)
+    assert f'<tr id="L{question.line}">' in page
+    assert question.id in page.split(f'<tr id="L{question.line}">')[1].split("</tr>")[0]

@@ -7,3 +7,4 @@ bp = Blueprint("instructor", __name__, url_prefix="/instructor", template_folder
 from app.instructor import exports  # noqa: E402,F401
 from app.instructor import pages  # noqa: E402,F401
 from app.instructor import routes  # noqa: E402,F401
+from app.instructor import source  # noqa: E402,F401

@@ -23,6 +23,7 @@ from app.errors import wants_json
 from app.extensions import db
 from app.instructor import bp
 from app.instructor.chart import day_chart
+from app.instructor.source import quiz_source_url
 from app.main.routes import current_lang
 from app.progress import reports
 from app.progress import summary
@@ -118,6 +119,7 @@ def item_view(item: reports.ItemStats, catalog: Catalog, lang: str) -> dict:
         "type": question.type if question else None,
         "text": question_text(question, lang),
         "source": source_of(question),
+        "source_url": quiz_source_url(question.path, question.line) if question and question.path else None,
         "attempts": item.attempts,
         "facility": round(item.facility, 4),
         "discrimination": None if item.discrimination is None else round(item.discrimination, 4),
