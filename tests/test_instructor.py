@@ -111,6 +111,7 @@ def test_every_instructor_route_is_for_instructors_only(app: Flask, people: dict
         assert instructor.status_code == 200, (endpoint, instructor.status_code)
 
 
+@pytest.mark.storage
 def test_every_instructor_page_answers_json(app: Flask, people: dict):
     pages = [
         (endpoint, url)
@@ -174,6 +175,7 @@ def test_what_does_not_exist_is_404(people: dict, url: str):
     assert people["instructor"].get(url).status_code == 404
 
 
+@pytest.mark.storage
 def test_roster_lists_named_learners_and_counts_anonymous_ones(app: Flask, people: dict):
     with app.app_context():
         db.session.add(Learner(anonymous_key="a" * 64))
@@ -185,6 +187,7 @@ def test_roster_lists_named_learners_and_counts_anonymous_ones(app: Flask, peopl
     assert data["learners"][0]["cards_due"] is None
 
 
+@pytest.mark.storage
 def test_roster_search_treats_wildcards_as_text(people: dict):
     data = (
         people["instructor"]
@@ -200,6 +203,7 @@ def test_roster_search_treats_wildcards_as_text(people: dict):
     assert data["total"] == 1
 
 
+@pytest.mark.storage
 def test_learner_page_shows_topics_and_attempts(people: dict):
     url = f"/instructor/learners/{people['learner_id']}"
     data = people["instructor"].get(url, headers={"Accept": "application/json"}).get_json()
@@ -221,6 +225,7 @@ def test_question_banks_download_per_topic_and_language(app: Flask, people: dict
     assert re.search(r"[\u4e00-\u9fff]", expected)
 
 
+@pytest.mark.storage
 def test_overview_counts_activity(app: Flask, people: dict):
     data = people["instructor"].get("/instructor/", headers={"Accept": "application/json"}).get_json()
     assert data["answers"] == 1
