@@ -1,4 +1,4 @@
-"""Routes of the instructor blueprint: the Markdown preview, as a page and as JSON."""
+"""Routes of the instructor blueprint: who may use it, and the Markdown preview (page and JSON)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def require_instructor():
     if not current_user.is_authenticated:
         return login.unauthorized()
     if not current_user.is_instructor:
-        abort(403, _("Only instructors can use the preview."))
+        abort(403, _("Only instructors can use these pages."))
     return None
 
 
