@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (the tables must be known to Flask-Migrate)
@@ -107,6 +108,8 @@ def init_extensions(app: Flask) -> None:
     sock.init_app(app)
     login.init_app(app)
     login.login_view = "auth.login"
+    # Flask-Login's own flash is English; this one is translated when it is shown.
+    login.login_message = _l("Please log in to access this page.")
     init_i18n(app)
     init_security(app)
     init_errors(app)
