@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (the tables must be known to Flask-Migrate)
@@ -108,8 +108,10 @@ def init_extensions(app: Flask) -> None:
     sock.init_app(app)
     login.init_app(app)
     login.login_view = "auth.login"
-    # Flask-Login's own flash is English; this one is translated when it is shown.
-    login.login_message = _l("Please log in to access this page.")
+    # Flask-Login flashes its message in English; translate it when flashed (a lazy string
+    # could not be stored in the session).
+    login.login_message = "Please log in to access this page."
+    login.localize_callback = gettext
     init_i18n(app)
     init_security(app)
     init_errors(app)

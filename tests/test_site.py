@@ -173,3 +173,11 @@ def test_form_fields_sent_as_json_strings_are_validated_normally(client, auth):
     body = {"email": "ada@example.com", "password": "correct horse"}
     response = client.post("/auth/login", json=body, headers={"X-CSRFToken": token})
     assert response.status_code == 303
+
+
+def test_the_log_in_first_message_is_translated(client):
+    response = client.get("/instructor/preview", headers={"Accept-Language": "zh"})
+    assert response.status_code == 302
+    page = client.get(response.location, headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "请先登录再访问此页面。" in page
+    assert "Please log in" not in page
