@@ -137,3 +137,12 @@ def test_the_search_index_is_cached_beside_its_catalog(store_for, tmp_path, monk
     index = second.app.extensions["search_index"]
     assert index.catalog is catalog
     assert index.search("flask", "en").hits
+
+
+def test_the_same_files_elsewhere_are_another_catalog(course, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(course[0], copy / "lessons")
+    shutil.copytree(course[1], copy / "quizzes")
+    here = diskcache.cache_key(course, {})
+    there = diskcache.cache_key((copy / "lessons", copy / "quizzes"), {})
+    assert here != there

@@ -50,6 +50,8 @@ def cache_key(directories: tuple[Path, ...], demo_urls: Mapping[str, str]) -> st
     digest.update(repr(sorted(demo_urls.items())).encode())
     digest.update(source_hash(PACKAGE_DIR).encode())
     for root in directories:
+        # The catalog records each file's path, so the same files elsewhere are another catalog.
+        digest.update(str(Path(root).resolve()).encode() + b"\0")
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0")
