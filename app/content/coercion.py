@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable
 from collections.abc import Mapping
 
-from flask_babel import gettext as _
+from flask import has_request_context
+from flask_babel import gettext
 
 from app.content.model import FLASHCARD_RATINGS
 from app.content.model import Question
@@ -18,6 +19,13 @@ MAX_ID_LENGTH = 100
 
 TRUE_WORDS = frozenset({"true", "yes", "on", "1", "t", "y"})
 FALSE_WORDS = frozenset({"false", "no", "off", "0", "f", "n"})
+
+
+def _(message: str, **variables: object) -> str:
+    """Translate ``message`` for the request's reader; untranslated outside a request (CLI, tests)."""
+    if has_request_context():
+        return gettext(message, **variables)
+    return message % variables if variables else message
 
 
 class InvalidAnswer(ValueError):

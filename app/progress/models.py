@@ -225,7 +225,7 @@ class ReviewLog(db.Model):
     reviewed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     duration_ms: Mapped[int | None] = mapped_column()
     #: The answer given on the review page and its score (quiz answers keep theirs in their response).
-    answer: Mapped[Any] = mapped_column(sa.JSON)
+    answer: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
     score: Mapped[float | None] = mapped_column(sa.Float)
     #: The card's fields before this rating; undo writes them back.
     previous: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
