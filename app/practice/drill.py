@@ -69,7 +69,7 @@ def drill_start():
     try:
         drill = drills.start_drill(ensure_learner(), course, topics, length, minutes)
     except service.ProgressError as exc:
-        abort(400, exc.message)
+        abort(400, _(exc.message))
     return redirect(url_for(".drill_run", drill_id=drill.id), code=303)
 
 
@@ -134,7 +134,7 @@ def drill_answer(drill_id: int):
     except service.AttemptClosed:
         return redirect(url_for(".drill_result", drill_id=drill.id), code=303)
     except service.ProgressError as exc:
-        return render_run(drill, exc.message)
+        return render_run(drill, _(exc.message))
     if drill.is_finished:
         return redirect(url_for(".drill_result", drill_id=drill.id), code=303)
     return redirect(url_for(".drill_run", drill_id=drill.id), code=303)

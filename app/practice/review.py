@@ -121,7 +121,7 @@ def review_answer():
             ensure_learner(), question, raw_from_form(question, request.form), request.form.get("duration_ms")
         )
     except service.ProgressError as exc:
-        return render_review(question, exc.message)
+        return render_review(question, _(exc.message))
     if question.type == "flashcard":
         flash(_("Rated. Press u to undo."), "success")
         return redirect(url_for(".review_page", topic=topic), code=303)
