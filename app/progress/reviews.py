@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -41,12 +42,50 @@ def _count(condition) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def _scope(statement, learner_id: int, quiz_ids: Sequence[str] | None):
-    """Restrict a card query to the learner and, if given, to some quizzes."""
-    statement = statement.where(ReviewCard.learner_id == learner_id)
-    if quiz_ids is not None:
-        statement = statement.where(ReviewCard.quiz_id.in_(list(quiz_ids)))
+def _scope(statement, topic: bool):
+    """Restrict a card query to the ``learner_id`` parameter and, with ``topic``, to ``quiz_ids``."""
+    statement = statement.where(ReviewCard.learner_id == sa.bindparam("learner_id"))
+    if topic:
+        statement = statement.where(ReviewCard.quiz_id.in_(sa.bindparam("quiz_ids", expanding=True)))
     return statement
+
+
+@cache
+def _overview_statement(topic: bool) -> sa.Select:
+    """Build the queue-counts statement once per process (its values are bound per request)."""
+    now, start, end = sa.bindparam("now"), sa.bindparam("day_start"), sa.bindparam("day_end")
+    active = ReviewCard.suspended.is_(False)
+    return _scope(
+        sa.select(
+            _count(active & (ReviewCard.due <= now) & ReviewCard.introduced_at.is_not(None)),
+            _count(active & (ReviewCard.due <= now) & ReviewCard.introduced_at.is_(None)),
+            _count(ReviewCard.introduced_at >= start),
+            _count(active & (ReviewCard.due > now) & (ReviewCard.due < end)),
+            sa.func.min(sa.case((active & (ReviewCard.due > now), ReviewCard.due))),
+            _count(ReviewCard.suspended),
+        ),
+        topic,
+    )
+
+
+@cache
+def _due_statement(topic: bool, allow_new: bool) -> sa.Select:
+    """Build the next-due-cards statement once per process."""
+    statement = _scope(
+        sa.select(ReviewCard).where(ReviewCard.suspended.is_(False), ReviewCard.due <= sa.bindparam("now")),
+        topic,
+    )
+    if not allow_new:
+        statement = statement.where(ReviewCard.introduced_at.is_not(None))
+    return statement.order_by(ReviewCard.due, ReviewCard.id).limit(sa.bindparam("limit"))
+
+
+def _params(learner_id: int, quiz_ids: Sequence[str] | None, **values) -> dict:
+    """Return the bound values of a card statement."""
+    rv = {"learner_id": learner_id, **values}
+    if quiz_ids is not None:
+        rv["quiz_ids"] = list(quiz_ids)
+    return rv
 
 
 def overview(
@@ -59,20 +98,8 @@ def overview(
     """Return the queue's counts and the next due time, in one statement."""
     if learner_id is None:
         return Overview(0, 0, 0, 0, None, 0)
-    active = ReviewCard.suspended.is_(False)
-    statement = _scope(
-        sa.select(
-            _count(active & (ReviewCard.due <= now) & ReviewCard.introduced_at.is_not(None)),
-            _count(active & (ReviewCard.due <= now) & ReviewCard.introduced_at.is_(None)),
-            _count(ReviewCard.introduced_at >= day_start),
-            _count(active & (ReviewCard.due > now) & (ReviewCard.due < day_end)),
-            sa.func.min(sa.case((active & (ReviewCard.due > now), ReviewCard.due))),
-            _count(ReviewCard.suspended),
-        ),
-        learner_id,
-        quiz_ids,
-    )
-    row = db.session.execute(statement).one()
+    params = _params(learner_id, quiz_ids, now=now, day_start=day_start, day_end=day_end)
+    row = db.session.execute(_overview_statement(quiz_ids is not None), params).one()
     return Overview(int(row[0]), int(row[1]), int(row[2]), int(row[3]), as_utc(row[4]), int(row[5]))
 
 
@@ -80,14 +107,8 @@ def due_cards(
     learner_id: int, quiz_ids: Sequence[str] | None, now: datetime, allow_new: bool, limit: int = 5
 ) -> list[ReviewCard]:
     """Return the next few due cards, most overdue first (new ones only if ``allow_new``)."""
-    statement = _scope(
-        sa.select(ReviewCard).where(ReviewCard.suspended.is_(False), ReviewCard.due <= now),
-        learner_id,
-        quiz_ids,
-    )
-    if not allow_new:
-        statement = statement.where(ReviewCard.introduced_at.is_not(None))
-    return list(db.session.scalars(statement.order_by(ReviewCard.due, ReviewCard.id).limit(limit)))
+    statement = _due_statement(quiz_ids is not None, allow_new)
+    return list(db.session.scalars(statement, _params(learner_id, quiz_ids, now=now, limit=limit)))
 
 
 def suspended_cards(learner_id: int | None, limit: int = 20) -> list[ReviewCard]:
