@@ -30,6 +30,7 @@ from app.instrumentation import init_instrumentation
 from app.learn import bp as learn_bp
 from app.main import bp as main_bp
 from app.playground import init_playground
+from app.practice import bp as practice_bp
 from app.progress import models as progress_models  # noqa: F401
 from app.search import bp as search_bp
 from app.security import init_security
@@ -124,4 +125,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(instructor_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(practice_bp)
     register_topics(app)

@@ -188,8 +188,6 @@ def test_a_broken_pattern_grades_as_wrong_not_an_error():
         (["a", "b", "d", "c"], 5 / 6),
         (["d", "c", "b", "a"], 0.0),
         (["b", "c", "d", "a"], 3 / 6),
-        (["a", "b"], 1 / 6),  # only the pair (a, b) is placed
-        (["a", "a", "b", "c"], 3 / 6),
     ],
 )
 def test_ordering_kendall_partial_credit(answer, score):
@@ -201,6 +199,31 @@ def test_ordering_kendall_partial_credit(answer, score):
 def test_ordering_empty_and_junk():
     assert grade(ORDERING, []).kind == "empty"
     assert grade(ORDERING, [1, 2, 3, 4]).kind == "invalid"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [["a", "b"], ["a", "a", "b", "c"], ["a", "a", "a", "a"], ["a", "b", "c", "d", "d"]],
+)
+def test_ordering_that_is_not_a_permutation_earns_nothing(answer):
+    result = grade(ORDERING, answer)
+    assert result.kind == "invalid"
+    assert result.score == 0.0
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"a": "1", "b": "1", "c": "1", "d": "1"}, "different position"),
+        ({"a": "1", "b": "2", "c": "2", "d": "4"}, "different position"),
+        ("a,a,b,c", "only once"),
+        (["a", "b", "c"], "1 of 4 are missing"),
+        ({"a": "1", "b": "2"}, "2 of 4 are missing"),
+    ],
+)
+def test_coerce_ordering_requires_a_permutation(raw, message):
+    with pytest.raises(InvalidAnswer, match=message):
+        coerce_answer(ORDERING, raw)
 
 
 @pytest.mark.parametrize(
@@ -277,11 +300,11 @@ def test_coerce_text():
 
 
 def test_coerce_ordering():
-    assert coerce_answer(ORDERING, ["b", "a"]) == ("b", "a")
+    assert coerce_answer(ORDERING, ["b", "a", "d", "c"]) == ("b", "a", "d", "c")
     assert coerce_answer(ORDERING, "d,c,b,a") == ("d", "c", "b", "a")
     assert coerce_answer(ORDERING, {"a": "3", "b": "1", "c": "2", "d": "4"}) == ("b", "c", "a", "d")
     with pytest.raises(InvalidAnswer, match="must be a number"):
-        coerce_answer(ORDERING, {"a": "first"})
+        coerce_answer(ORDERING, {"a": "first", "b": "2", "c": "3", "d": "4"})
     with pytest.raises(InvalidAnswer, match="Unknown choice"):
         coerce_answer(ORDERING, ["a", "x"])
     with pytest.raises(InvalidAnswer, match="Too many"):

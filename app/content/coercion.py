@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable
 from collections.abc import Mapping
 
-from flask_babel import gettext as _
+from flask import has_request_context
+from flask_babel import gettext
 
 from app.content.model import FLASHCARD_RATINGS
 from app.content.model import Question
@@ -18,6 +19,13 @@ MAX_ID_LENGTH = 100
 
 TRUE_WORDS = frozenset({"true", "yes", "on", "1", "t", "y"})
 FALSE_WORDS = frozenset({"false", "no", "off", "0", "f", "n"})
+
+
+def _(message: str, **variables: object) -> str:
+    """Translate ``message`` for the request's reader; untranslated outside a request (CLI, tests)."""
+    if has_request_context():
+        return gettext(message, **variables)
+    return message % variables if variables else message
 
 
 class InvalidAnswer(ValueError):
@@ -130,11 +138,22 @@ def coerce_text(question: Question, raw: object) -> str:
 def coerce_ordering(question: Question, raw: object) -> tuple[str, ...]:
     """Return item ids in the learner's order, from a list, a comma list or {id: position}.
 
-    An empty order is refused: it is no answer at all, not a wrong one.
+    The answer must be a permutation of the items: each item exactly once (a list) or
+    each item at its own position (a mapping). An empty order is no answer at all, and
+    "1, 1, 1, 1" or a missing item is refused rather than graded.
     """
     order = ordering_ids(question, raw)
     if not order:
         raise InvalidAnswer(_("Put the items in order: an empty order is not an answer."))
+    missing = len(choice_ids(question)) - len(order)
+    if missing:
+        raise InvalidAnswer(
+            _(
+                "Place every item: %(missing)d of %(total)d are missing.",
+                missing=missing,
+                total=len(question.choices),
+            )
+        )
     return order
 
 
@@ -153,8 +172,16 @@ def ordering_ids(question: Question, raw: object) -> tuple[str, ...]:
             if rank != rank:  # NaN
                 raise InvalidAnswer(f"The position of {item!r} must be a number.")
             positions.append((rank, item))
+        ranks = [rank for rank, _item in positions]
+        if len(set(ranks)) != len(ranks):
+            raise InvalidAnswer(_("Give each item a different position: two items cannot share one."))
         return tuple(item for _rank, item in sorted(positions))
-    return tuple(id_list(question, raw))
+    try:
+        return tuple(id_list(question, raw))
+    except InvalidAnswer as exc:
+        if exc.message == "Each choice may be given only once.":
+            raise InvalidAnswer(_("Each item may appear only once in the order.")) from None
+        raise
 
 
 def coerce_flashcard(question: Question, raw: object) -> str:

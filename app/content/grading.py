@@ -205,18 +205,22 @@ def grade_text(question: Question, answer: object) -> Result:
 
 @register("ordering")
 def grade_ordering(question: Question, answer: object) -> Result:
-    """Grade an order of item ids by the fraction of pairs in the right relative order."""
+    """Grade a permutation of the item ids by the fraction of pairs in the right relative order.
+
+    Anything but a permutation (an item twice, one missing) is invalid: it earns nothing,
+    so "1, 1, 1, 1" cannot collect the credit of the pairs it happens to leave in order.
+    """
     order = as_id_list(answer)
     if order is None:
         return empty() if answer is None else invalid()
     if not order:
         return empty()
     expected = choice_ids(question)
+    if sorted(order) != sorted(expected):
+        return invalid("Put every item in the order exactly once.")
     if list(order) == list(expected):
         return right()
-    position: dict[str, int] = {}
-    for index, item in enumerate(order):
-        position.setdefault(item, index)
+    position = {item: index for index, item in enumerate(order)}
     pairs = len(expected) * (len(expected) - 1) // 2
     if pairs == 0:
         return wrong()
@@ -224,7 +228,7 @@ def grade_ordering(question: Question, answer: object) -> Result:
         1
         for i, first in enumerate(expected)
         for second in expected[i + 1 :]
-        if first in position and second in position and position[first] < position[second]
+        if position[first] < position[second]
     )
     return partial(in_order / pairs, f"{in_order} of {pairs} pairs are in the right order.")
 

@@ -37,12 +37,16 @@ def raw_from_form(question: Question, form: MultiDict) -> object:
     return form.get("answer")
 
 
-def shuffled_items(question: Question) -> list[Choice]:
-    """Return an ordering question's items in a stable order that is not the answer."""
+def shuffled_items(question: Question, seed: object = "") -> list[Choice]:
+    """Return an ordering question's items shuffled by ``seed``, never in the answer's order.
+
+    The seed is the attempt (or drill, or review) the question is asked in: a reload shows
+    the same order, a new attempt another one.
+    """
     items = list(question.choices)
     if len(items) < 2:
         return items
-    random.Random(question.id).shuffle(items)
+    random.Random(f"{question.id}:{seed}").shuffle(items)
     if items == list(question.choices):
         items = items[1:] + items[:1]
     return items

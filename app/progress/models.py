@@ -170,3 +170,97 @@ class QuizSummary(db.Model):
 
     def __repr__(self) -> str:
         return f"<QuizSummary {self.learner_id} {self.quiz_id} {self.best_score}>"
+
+
+class ReviewCard(db.Model):
+    """A learner's FSRS card for one question: its memory state and when it is due again.
+
+    Every answered question becomes a card; the service updates it beside each answer
+    or review, in the same transaction. ``state``, ``step``, ``stability``, ``difficulty``,
+    ``due`` and ``last_review`` are the fields of ``fsrs.Card``.
+    """
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        sa.UniqueConstraint("learner_id", "question_id"),
+        sa.Index("ix_review_cards_learner_id_due", "learner_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    quiz_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
+    state: Mapped[int] = mapped_column(default=1)
+    step: Mapped[int | None] = mapped_column()
+    stability: Mapped[float | None] = mapped_column(sa.Float)
+    difficulty: Mapped[float | None] = mapped_column(sa.Float)
+    due: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_review: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    #: Ratings given so far, and how many of them were Again on a card already learned.
+    reps: Mapped[int] = mapped_column(default=0)
+    lapses: Mapped[int] = mapped_column(default=0)
+    #: When the card was first rated on the review page (until then it is new there).
+    introduced_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    #: A leech: lapsed too often, kept out of review until the learner re-reads the lesson.
+    suspended: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ReviewCard {self.learner_id} {self.question_id} due={self.due}>"
+
+
+class ReviewLog(db.Model):
+    """One rating of a card, with the card as it was before (so the rating can be undone)."""
+
+    __tablename__ = "review_logs"
+    __table_args__ = (sa.Index("ix_review_logs_learner_id_reviewed_at", "learner_id", "reviewed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(sa.ForeignKey("review_cards.id", ondelete="CASCADE"), index=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    #: 1 Again, 2 Hard, 3 Good, 4 Easy (``fsrs.Rating``).
+    rating: Mapped[int] = mapped_column(sa.SmallInteger)
+    #: Where the rating came from: ``quiz``, ``review`` or ``drill``.
+    source: Mapped[str] = mapped_column(sa.String(16))
+    reviewed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    duration_ms: Mapped[int | None] = mapped_column()
+    #: The answer given on the review page and its score (quiz answers keep theirs in their response).
+    answer: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
+    score: Mapped[float | None] = mapped_column(sa.Float)
+    #: The card's fields before this rating; undo writes them back.
+    previous: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+    def __repr__(self) -> str:
+        return f"<ReviewLog {self.card_id} {self.rating} {self.source}>"
+
+
+class Drill(db.Model):
+    """A timed mock interview: its questions, deadline and answers, all kept on the server.
+
+    ``answers`` maps a question id to ``{"answer", "score", "correct", "seconds",
+    "answered_at"}``; an answer after ``deadline`` is never stored. Every drill is kept,
+    so a restart cannot hide a score.
+    """
+
+    __tablename__ = "drills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    topics: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    question_ids: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    #: When the question now shown was first shown (for the time per question).
+    shown_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    deadline: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    #: Mean score over every question asked (unanswered count 0), set when it ends.
+    score: Mapped[float | None] = mapped_column(sa.Float)
+
+    @property
+    def is_finished(self) -> bool:
+        """Return whether the drill has ended (all answered, time up, or given up)."""
+        return self.finished_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Drill {self.id} learner={self.learner_id}>"

@@ -31,13 +31,18 @@ from app.content.model import Quiz
 from app.extensions import db
 from app.models import User
 from app.models import utcnow
+from app.progress import cards
+from app.progress import clock
 from app.progress.models import ATTEMPT_MODES
+from app.progress.models import Drill
 from app.progress.models import Learner
 from app.progress.models import LessonProgress
 from app.progress.models import QuestionResponse
 from app.progress.models import QuestionSummary
 from app.progress.models import QuizAttempt
 from app.progress.models import QuizSummary
+from app.progress.models import ReviewCard
+from app.progress.models import ReviewLog
 
 T = TypeVar("T")
 
@@ -159,6 +164,7 @@ def claim(anonymous_id: int | None, user: User) -> Learner:
         _merge_lessons(anonymous.id, mine.id)
         _merge_attempts(anonymous.id, mine.id)
         _merge_summaries(anonymous.id, mine.id)
+        _merge_practice(anonymous.id, mine.id)
         db.session.delete(anonymous)
     return mine
 
@@ -221,6 +227,29 @@ def _merge_summaries(source_id: int, target_id: int) -> None:
         kept.finished_attempts += row.finished_attempts
         db.session.delete(row)
     db.session.flush()
+
+
+def _merge_practice(source_id: int, target_id: int) -> None:
+    """Move cards, review logs and drills over; of two cards for one question keep the later one."""
+    kept = {row.question_id: row for row in _rows(ReviewCard, target_id)}
+    for row in _rows(ReviewCard, source_id):
+        twin = kept.get(row.question_id)
+        mine_newer = twin is not None and (
+            twin.last_review is not None
+            and (row.last_review is None or as_utc(twin.last_review) >= as_utc(row.last_review))
+        )
+        if twin is not None and mine_newer:
+            db.session.delete(row)
+            continue
+        if twin is not None:
+            db.session.delete(twin)
+            db.session.flush()
+        row.learner_id = target_id
+    db.session.flush()
+    db.session.execute(
+        sa.update(ReviewLog).where(ReviewLog.learner_id == source_id).values(learner_id=target_id)
+    )
+    db.session.execute(sa.update(Drill).where(Drill.learner_id == source_id).values(learner_id=target_id))
 
 
 def _rows(model: type[T], learner_id: int) -> list[T]:
@@ -369,12 +398,19 @@ def jsonable(value: Any) -> Any:
 
 
 def submit_answer(
-    learner: Learner, quiz: Quiz, question_id: object, raw: object, attempt_id: int | None = None
+    learner: Learner,
+    quiz: Quiz,
+    question_id: object,
+    raw: object,
+    attempt_id: int | None = None,
+    duration_ms: object = None,
 ) -> Submission:
     """Grade an answer and store it in the learner's open attempt (started if needed).
 
     Answering a question twice in one attempt returns the first answer: the feedback
-    shown the first time already gave the right answer away.
+    shown the first time already gave the right answer away. The answer also rates the
+    learner's review card for the question (``duration_ms``, the time taken, tells a
+    fast right answer from a slow one), in the same transaction.
     """
     question = find_question(quiz, question_id)
     answer, result = judge(question, raw)
@@ -397,6 +433,8 @@ def submit_answer(
             db.session.flush()
             _summarize_answer(attempt, response)
             _finish_if_complete(attempt)
+            rating = cards.rating_for(question, answer, result, cards.clean_duration(duration_ms))
+            cards.rate(learner.id, question, rating, clock.now(), "quiz", cards.clean_duration(duration_ms))
     except IntegrityError:
         earlier = _find_response(attempt.id, question.id)
         if earlier is None:
@@ -512,3 +550,54 @@ def finish_attempt(attempt: QuizAttempt) -> QuizAttempt:
         with transaction():
             _close(attempt)
     return attempt
+
+
+# Review: FSRS cards answered again on the review page ----------------------------------
+
+
+@dataclass(frozen=True)
+class Review:
+    """What rating a card on the review page produced."""
+
+    card: ReviewCard
+    log: ReviewLog
+    result: Result
+
+
+def review_answer(learner: Learner, question: Question, raw: object, duration_ms: object = None) -> Review:
+    """Grade an answer given on the review page and reschedule the learner's card for it.
+
+    The card must exist and not be suspended: only answered questions are reviewed.
+    """
+    card = cards.find_card(learner.id, question.id)
+    if card is None or card.suspended:
+        raise UnknownQuestion("This card is not in your review queue.")
+    answer, result = judge(question, raw)
+    duration = cards.clean_duration(duration_ms)
+    rating = cards.rating_for(question, answer, result, duration)
+    with transaction():
+        card, log = cards.rate(
+            learner.id, question, rating, clock.now(), "review", duration, answer, float(result.score)
+        )
+    return Review(card, log, result)
+
+
+def undo_last_review(learner: Learner) -> ReviewCard | None:
+    """Take back the learner's latest rating on the review page; return the card, now as before."""
+    log = cards.last_review_log(learner.id)
+    if log is None:
+        return None
+    with transaction():
+        card = cards.undo(log)
+    return card
+
+
+def unsuspend(learner: Learner, question: Question) -> ReviewCard | None:
+    """Bring a leech back into review, due now (the learner re-read the lesson)."""
+    card = cards.find_card(learner.id, question.id)
+    if card is None:
+        return None
+    with transaction():
+        card.lapses = 0
+        cards.make_due(learner.id, question, clock.now())
+    return card
