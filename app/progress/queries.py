@@ -8,6 +8,7 @@ from datetime import date
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.progress.models import LessonProgress
@@ -117,13 +118,18 @@ def load_snapshot(learner_id: int | None) -> Snapshot:
 
 
 def load_attempt(learner_id: int | None, attempt_id: int) -> QuizAttempt | None:
-    """Return attempt ``attempt_id`` with its answers if it belongs to the learner."""
+    """Return attempt ``attempt_id`` with its answers if it belongs to the learner: one statement."""
     if learner_id is None:
         return None
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.learner_id != learner_id:
-        return None
-    return attempt
+    return (
+        db.session.scalars(
+            sa.select(QuizAttempt)
+            .where(QuizAttempt.id == attempt_id, QuizAttempt.learner_id == learner_id)
+            .options(joinedload(QuizAttempt.responses))
+        )
+        .unique()
+        .one_or_none()
+    )
 
 
 def latest_finished_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
@@ -141,13 +147,27 @@ def latest_finished_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None
 
 
 def load_response(learner_id: int | None, response_id: int) -> QuestionResponse | None:
-    """Return stored answer ``response_id`` if it belongs to the learner."""
+    """Return stored answer ``response_id`` if it belongs to the learner, with its attempt's answers.
+
+    One statement: the attempt holding the answer, joined with all of its answers.
+    """
     if learner_id is None:
         return None
-    response = db.session.get(QuestionResponse, response_id)
-    if response is None or response.attempt.learner_id != learner_id:
+    attempt = (
+        db.session.scalars(
+            sa.select(QuizAttempt)
+            .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
+            .where(QuestionResponse.id == response_id, QuizAttempt.learner_id == learner_id)
+            .options(joinedload(QuizAttempt.responses))
+        )
+        .unique()
+        .one_or_none()
+    )
+    if attempt is None:
         return None
-    return response
+    response = next((response for response in attempt.responses if response.id == response_id), None)
+    # Reading the back reference now (from the identity map, no SQL) keeps the attempt alive.
+    return response if response is not None and response.attempt is attempt else None
 
 
 def _utc_or_none(moment: datetime | None) -> datetime | None:
