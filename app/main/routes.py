@@ -23,6 +23,7 @@ from app.auth.service import set_language as set_account_language
 from app.content import get_catalog
 from app.extensions import csrf
 from app.main import bp
+from app.main import prerender
 from app.main.readiness import readiness
 from app.progress import stats
 from app.progress import summary as standings
@@ -34,7 +35,11 @@ from app.topics import TOPICS
 
 @bp.get("/")
 def index():
-    """Show the course map: topics in order, the learner's progress, where to continue."""
+    """Show the course map: topics in order, the learner's progress, where to continue.
+
+    The cards' texts and links come pre-rendered per catalog and language
+    (``prerender.course_map``); the learner's standing is two statements.
+    """
     course = get_catalog()
     standing = standings.load_standing(current_learner_id())
     progress = standings.course_progress(course, TOPIC_NAMES, standing)
@@ -42,6 +47,7 @@ def index():
         "main/index.html",
         topics=TOPICS,
         course=course,
+        course_map=prerender.course_map(course, current_lang()),
         progress={item.topic: item for item in progress},
         overall=stats.overall_fraction(progress),
         continue_slug=stats.continue_lesson(course, standing),
