@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from babel.dates import format_date
+
 WIDTH = 640
 HEIGHT = 220
 LEFT = 62
@@ -22,6 +24,8 @@ class Point:
     score: float
     label: str
     at: datetime
+    #: The day, short and in the reader's language: ``6 Dec``, ``12月6日``.
+    day: str
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,11 @@ class ScoreChart:
     bottom: float = HEIGHT - BOTTOM
 
     @property
+    def single(self) -> Point | None:
+        """Return the only attempt when there is just one (drawn with its score beside it)."""
+        return self.points[0] if len(self.points) == 1 else None
+
+    @property
     def polyline(self) -> str:
         """Return the ``points`` attribute of the line joining the attempts."""
         return " ".join(f"{point.x:.1f},{point.y:.1f}" for point in self.points)
@@ -49,13 +58,22 @@ def y_of(score: float) -> float:
     return TOP + (1 - score) * (HEIGHT - TOP - BOTTOM)
 
 
-def score_chart(attempts: list[tuple[datetime, float, str]]) -> ScoreChart:
+#: Babel patterns of the short day under the chart, per language.
+DAY_PATTERNS = {"en": "d MMM", "zh": "M月d日"}
+
+
+def short_day(moment: datetime, lang: str) -> str:
+    """Return ``moment``'s day as ``6 Dec`` (English) or ``12月6日`` (Chinese)."""
+    return format_date(moment, DAY_PATTERNS.get(lang, "d MMM"), locale=lang)
+
+
+def score_chart(attempts: list[tuple[datetime, float, str]], lang: str = "en") -> ScoreChart:
     """Lay out ``(finished_at, score, label)`` attempts, oldest first, evenly spaced."""
     span = WIDTH - LEFT - RIGHT
     count = len(attempts)
     points = []
     for index, (at, score, label) in enumerate(attempts):
         x = LEFT + (span / 2 if count == 1 else span * index / (count - 1))
-        points.append(Point(round(x, 1), round(y_of(score), 1), score, label, at))
+        points.append(Point(round(x, 1), round(y_of(score), 1), score, label, at, short_day(at, lang)))
     grid = tuple((round(y_of(value / 100), 1), f"{value}%") for value in (0, 50, 100))
     return ScoreChart(WIDTH, HEIGHT, tuple(points), grid)

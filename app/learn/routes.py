@@ -36,13 +36,17 @@ from app.learn.quizstate import QuizState
 from app.main.routes import current_lang
 from app.progress import service
 from app.progress import stats
+from app.progress import summary as standings
 from app.progress.identity import current_learner
 from app.progress.identity import current_learner_id
 from app.progress.identity import ensure_learner
+from app.progress.queries import LessonState
 from app.progress.queries import latest_finished_attempt
 from app.progress.queries import load_attempt
 from app.progress.queries import load_response
-from app.progress.queries import load_snapshot
+from app.progress.queries import question_scores
+from app.progress.queries import recent_answers
+from app.progress.service import as_utc
 from app.topics import TOPIC_NAMES
 
 
@@ -51,7 +55,7 @@ def topic_page(topic: str):
     """Show a topic: its lessons, live demos and quiz, with the learner's status."""
     topic_obj = topic_or_404(topic)
     course = catalog()
-    snapshot = load_snapshot(current_learner_id())
+    standing = standings.topic_standing(current_learner_id(), course, topic)
     lessons = course.topic_lessons(topic)
     endpoints = [endpoint for lesson in lessons for endpoint in lesson.demos]
     endpoints += topic_demo_endpoints(topic)
@@ -59,23 +63,33 @@ def topic_page(topic: str):
         "learn/topic.html",
         topic=topic_obj,
         lessons=lessons,
-        states=snapshot.lessons,
+        states=standing.lessons,
         demos=demo_links(endpoints),
         quiz=stats.quiz_for_topic(course, topic),
-        progress=stats.topic_progress(course, topic, snapshot),
+        progress=standings.topic_progress(course, topic, standing),
     )
 
 
 @bp.get("/topics/<topic>/<slug>")
 def lesson_page(topic: str, slug: str):
-    """Show a lesson and record that the learner started it."""
+    """Show a lesson and record that a learner who already exists started it.
+
+    A visitor without a learner (a crawler, a first look) creates nothing: the learner
+    row, its session and its cookie come with the first real action (Mark as done, an
+    answer). The page reads the states of the lesson and of its prerequisites.
+    """
     topic_obj = topic_or_404(topic)
     course = catalog()
     lesson = lesson_or_404(course, topic, slug)
     text, fell_back = lesson.text(current_lang())
-    learner = ensure_learner()
-    state = service.start_lesson(learner, slug)
-    snapshot = load_snapshot(learner.id)
+    learner = current_learner()
+    states = {}
+    if learner is not None:
+        states = standings.lesson_states(learner.id, {slug, *lesson.prerequisites})
+        if slug not in states:
+            row = service.start_lesson(learner, slug)
+            states[slug] = LessonState(slug, as_utc(row.started_at), None)
+    state = states.get(slug)
     before, after = neighbours(course, slug)
     quiz = course.quizzes.get(lesson.quiz) if lesson.quiz else None
     return render_template(
@@ -84,8 +98,8 @@ def lesson_page(topic: str, slug: str):
         lesson=lesson,
         text=text,
         fell_back=fell_back,
-        completed=state.completed_at is not None,
-        states=snapshot.lessons,
+        completed=state is not None and state.is_completed,
+        states=states,
         prerequisites=[course.lessons[s] for s in lesson.prerequisites if s in course.lessons],
         before=before,
         after=after,
@@ -265,14 +279,14 @@ def render_quiz(topic: str, state: QuizState, question=None, error: str | None =
 def render_result(topic: str, state: QuizState, summary: bool):
     """Render an attempt's result; ``summary`` when it is the quiz page's landing view."""
     course = catalog()
-    snapshot = load_snapshot(current_learner_id())
+    standing = standings.topic_standing(current_learner_id(), course, topic)
     return render_template(
         "learn/result.html",
         topic=topic,
         state=state,
         summary=summary,
-        best=stats.best_scores(snapshot.attempts).get(state.quiz.id),
-        progress=stats.topic_progress(course, topic, snapshot),
+        best=standing.best.get(state.quiz.id),
+        progress=standings.topic_progress(course, topic, standing),
     )
 
 
@@ -281,29 +295,40 @@ def render_result(topic: str, state: QuizState, summary: bool):
 
 @bp.get("/dashboard")
 def dashboard():
-    """Show the learner's completion, score history, weak spots, streak and activity."""
+    """Show the learner's completion, score history, weak spots, streak and activity.
+
+    Every read is bounded by the size of the course or by a limit, never by the
+    number of answers: the standing (2 statements), the last scores (1), the answer
+    counts per question (1) and the recent days and open attempts (1).
+    """
     course = catalog()
     lang = current_lang()
-    snapshot = load_snapshot(current_learner_id())
-    progress = stats.course_progress(course, TOPIC_NAMES, snapshot)
-    history = stats.score_history(snapshot)
+    learner_id = current_learner_id()
+    standing = standings.load_standing(learner_id)
+    progress = standings.course_progress(course, TOPIC_NAMES, standing)
+    history = standings.score_history(learner_id)
     chart = score_chart(
         [
             (attempt.finished_at, attempt.score, quiz_title(course, attempt.quiz_id, lang))
             for attempt in history
-        ]
+        ],
+        lang,
     )
+    recent = recent_answers(learner_id)
     return render_template(
         "learn/dashboard.html",
         progress=progress,
         overall=stats.overall_fraction(progress),
         chart=chart,
         history=history,
-        weakest=stats.weakest_topics(course, snapshot),
-        streak=stats.day_streak(stats.active_days(snapshot), datetime.now(UTC).date()),
-        activity=stats.recent_activity(snapshot),
-        continue_slug=stats.continue_lesson(course, snapshot),
-        has_progress=bool(snapshot.lessons or snapshot.attempts),
+        weakest=stats.weak_topics(course, question_scores(learner_id)),
+        min_answers=stats.WEAK_TOPIC_MIN_ANSWERS,
+        streak=stats.day_streak(
+            stats.days_active(standing.lessons.values(), recent), datetime.now(UTC).date()
+        ),
+        activity=stats.latest_activity(standing.lessons.values(), history, recent),
+        continue_slug=stats.continue_lesson(course, standing),
+        has_progress=standing.has_progress,
     )
 
 

@@ -23,10 +23,11 @@ from app.auth.service import set_language as set_account_language
 from app.content import get_catalog
 from app.extensions import csrf
 from app.main import bp
+from app.main import prerender
 from app.main.readiness import readiness
 from app.progress import stats
+from app.progress import summary as standings
 from app.progress.identity import current_learner_id
-from app.progress.queries import load_snapshot
 from app.sessions import is_same_origin_request
 from app.topics import TOPIC_NAMES
 from app.topics import TOPICS
@@ -34,18 +35,23 @@ from app.topics import TOPICS
 
 @bp.get("/")
 def index():
-    """Show the course map: topics in order, the learner's progress, where to continue."""
+    """Show the course map: topics in order, the learner's progress, where to continue.
+
+    The cards' texts and links come pre-rendered per catalog and language
+    (``prerender.course_map``); the learner's standing is two statements.
+    """
     course = get_catalog()
-    snapshot = load_snapshot(current_learner_id())
-    progress = stats.course_progress(course, TOPIC_NAMES, snapshot)
+    standing = standings.load_standing(current_learner_id())
+    progress = standings.course_progress(course, TOPIC_NAMES, standing)
     return render_template(
         "main/index.html",
         topics=TOPICS,
         course=course,
+        course_map=prerender.course_map(course, current_lang()),
         progress={item.topic: item for item in progress},
         overall=stats.overall_fraction(progress),
-        continue_slug=stats.continue_lesson(course, snapshot),
-        has_progress=bool(snapshot.lessons or snapshot.attempts),
+        continue_slug=stats.continue_lesson(course, standing),
+        has_progress=standing.has_progress,
     )
 
 

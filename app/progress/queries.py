@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.progress.models import LessonProgress
 from app.progress.models import QuestionResponse
+from app.progress.models import QuestionSummary
 from app.progress.models import QuizAttempt
 from app.progress.service import as_utc
 
@@ -115,13 +118,18 @@ def load_snapshot(learner_id: int | None) -> Snapshot:
 
 
 def load_attempt(learner_id: int | None, attempt_id: int) -> QuizAttempt | None:
-    """Return attempt ``attempt_id`` with its answers if it belongs to the learner."""
+    """Return attempt ``attempt_id`` with its answers if it belongs to the learner: one statement."""
     if learner_id is None:
         return None
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.learner_id != learner_id:
-        return None
-    return attempt
+    return (
+        db.session.scalars(
+            sa.select(QuizAttempt)
+            .where(QuizAttempt.id == attempt_id, QuizAttempt.learner_id == learner_id)
+            .options(joinedload(QuizAttempt.responses))
+        )
+        .unique()
+        .one_or_none()
+    )
 
 
 def latest_finished_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
@@ -139,15 +147,118 @@ def latest_finished_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None
 
 
 def load_response(learner_id: int | None, response_id: int) -> QuestionResponse | None:
-    """Return stored answer ``response_id`` if it belongs to the learner."""
+    """Return stored answer ``response_id`` if it belongs to the learner, with its attempt's answers.
+
+    One statement: the attempt holding the answer, joined with all of its answers.
+    """
     if learner_id is None:
         return None
-    response = db.session.get(QuestionResponse, response_id)
-    if response is None or response.attempt.learner_id != learner_id:
+    attempt = (
+        db.session.scalars(
+            sa.select(QuizAttempt)
+            .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
+            .where(QuestionResponse.id == response_id, QuizAttempt.learner_id == learner_id)
+            .options(joinedload(QuizAttempt.responses))
+        )
+        .unique()
+        .one_or_none()
+    )
+    if attempt is None:
         return None
-    return response
+    response = next((response for response in attempt.responses if response.id == response_id), None)
+    # Reading the back reference now (from the identity map, no SQL) keeps the attempt alive.
+    return response if response is not None and response.attempt is attempt else None
 
 
 def _utc_or_none(moment: datetime | None) -> datetime | None:
     """Return ``moment`` in UTC, keeping ``None``."""
     return as_utc(moment) if moment is not None else None
+
+
+# The dashboard's bounded reads ------------------------------------------------------------
+
+#: How many of the latest attempts the dashboard looks into for answer days and open attempts.
+RECENT_ATTEMPTS = 100
+
+
+@dataclass(frozen=True)
+class OpenAttempt:
+    """An attempt not finished yet: how many questions were answered, and when the last one."""
+
+    attempt_id: int
+    quiz_id: str
+    count: int
+    last_answered_at: datetime
+
+
+@dataclass(frozen=True)
+class RecentAnswers:
+    """The days with an answer and the open attempts, among the learner's latest attempts."""
+
+    days: frozenset[date] = frozenset()
+    open_attempts: tuple[OpenAttempt, ...] = ()
+
+
+NO_ANSWERS = RecentAnswers()
+
+
+def _answer_day():
+    """Return the SQL expression of an answer's day in UTC, in the session's dialect."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.cast(sa.func.timezone("UTC", QuestionResponse.answered_at), sa.Date)
+    return sa.func.date(QuestionResponse.answered_at)
+
+
+def recent_answers(learner_id: int | None, attempts: int = RECENT_ATTEMPTS) -> RecentAnswers:
+    """Return the answer days and open attempts among the latest ``attempts``: one statement.
+
+    The attempts are the newest by id (the learner's index), and their answers are read
+    grouped by attempt and day, so the rows are bounded by ``attempts`` and the size of
+    a quiz whatever the length of the history.
+    """
+    if learner_id is None:
+        return NO_ANSWERS
+    latest = (
+        sa.select(QuizAttempt.id, QuizAttempt.quiz_id, QuizAttempt.finished_at)
+        .where(QuizAttempt.learner_id == learner_id)
+        .order_by(QuizAttempt.id.desc())
+        .limit(attempts)
+        .subquery()
+    )
+    day = _answer_day().label("day")
+    rows = db.session.execute(
+        sa.select(
+            latest.c.id,
+            latest.c.quiz_id,
+            latest.c.finished_at.is_(None).label("open"),
+            day,
+            sa.func.count(),
+            sa.func.max(QuestionResponse.answered_at),
+        )
+        .join(QuestionResponse, QuestionResponse.attempt_id == latest.c.id)
+        .group_by(latest.c.id, latest.c.quiz_id, latest.c.finished_at, day)
+    )
+    days: set[date] = set()
+    unfinished: dict[int, OpenAttempt] = {}
+    for attempt_id, quiz_id, is_open, answered_on, count, last in rows:
+        days.add(answered_on if isinstance(answered_on, date) else date.fromisoformat(answered_on))
+        if is_open:
+            last = as_utc(last)
+            seen = unfinished.get(attempt_id)
+            if seen is not None:
+                count += seen.count
+                last = max(last, seen.last_answered_at)
+            unfinished[attempt_id] = OpenAttempt(attempt_id, quiz_id, count, last)
+    return RecentAnswers(frozenset(days), tuple(unfinished.values()))
+
+
+def question_scores(learner_id: int | None) -> list[tuple[str, str, float]]:
+    """Return (question id, quiz id, latest score) of every question answered: one statement."""
+    if learner_id is None:
+        return []
+    rows = db.session.execute(
+        sa.select(QuestionSummary.question_id, QuestionSummary.quiz_id, QuestionSummary.last_score).where(
+            QuestionSummary.learner_id == learner_id
+        )
+    )
+    return [tuple(row) for row in rows]

@@ -1,6 +1,8 @@
 """What a learner's rows mean: topic progress, mastery, streaks, weak spots.
 
-Pure functions of a ``Snapshot`` and the catalog: no database, no request.
+Pure functions of what the queries read (a ``Snapshot``, or the bounded reads the pages
+use: a standing, the last scores, the recent answers) and the catalog: no database, no
+request.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from typing import Protocol
 
 from app.content.model import Catalog
 from app.content.model import Quiz
 from app.progress.queries import AttemptState
+from app.progress.queries import LessonState
+from app.progress.queries import RecentAnswers
 from app.progress.queries import ResponseState
 from app.progress.queries import Snapshot
 
@@ -116,7 +121,13 @@ def overall_fraction(progress: Iterable[TopicProgress]) -> float:
     return done / total if total else 0.0
 
 
-def continue_lesson(catalog: Catalog, snapshot: Snapshot) -> str | None:
+class HasLessons(Protocol):
+    """Anything that holds a learner's lesson states: a ``Snapshot`` or a standing."""
+
+    lessons: dict[str, LessonState]
+
+
+def continue_lesson(catalog: Catalog, snapshot: HasLessons) -> str | None:
     """Return the lesson to continue with: the last one opened and unfinished, else the next one.
 
     ``None`` means every lesson is done.
@@ -198,5 +209,69 @@ def recent_activity(snapshot: Snapshot, limit: int = 8) -> list[Activity]:
             events.append(
                 Activity("answering", attempt.quiz_id, responses[-1].answered_at, count=len(responses))
             )
+    events.sort(key=lambda event: event.at, reverse=True)
+    return events[:limit]
+
+
+# From the bounded reads -------------------------------------------------------------------
+
+#: A topic is called weak only when at least this many of its questions were answered.
+WEAK_TOPIC_MIN_ANSWERS = 5
+
+
+def weak_topics(
+    catalog: Catalog, scores: Iterable[tuple[str, str, float]], limit: int = 3
+) -> list[tuple[str, float, int]]:
+    """Return up to ``limit`` (topic, accuracy, questions answered) below 100%, weakest first.
+
+    ``scores`` holds (question id, quiz id, latest score). Topics with fewer than
+    ``WEAK_TOPIC_MIN_ANSWERS`` questions answered are left out: two misses out of two
+    say little about a topic.
+    """
+    per_topic: dict[str, list[float]] = {}
+    for question_id, quiz_id, score in scores:
+        question = catalog.questions.get(question_id)
+        quiz = catalog.quizzes.get(question.quiz_id) if question else catalog.quizzes.get(quiz_id)
+        if quiz is not None:
+            per_topic.setdefault(quiz.topic, []).append(score)
+    weak = sorted(
+        (sum(values) / len(values), topic, len(values))
+        for topic, values in per_topic.items()
+        if len(values) >= WEAK_TOPIC_MIN_ANSWERS and sum(values) < len(values)
+    )
+    return [(topic, accuracy, count) for accuracy, topic, count in weak[:limit]]
+
+
+def days_active(lessons: Iterable[LessonState], recent: RecentAnswers) -> set[date]:
+    """Return the days (UTC) with a lesson opened or finished, or an answer among the recent ones."""
+    days = set(recent.days)
+    for state in lessons:
+        days.add(state.started_at.date())
+        if state.completed_at:
+            days.add(state.completed_at.date())
+    return days
+
+
+def latest_activity(
+    lessons: Iterable[LessonState],
+    finished: Iterable[AttemptState],
+    recent: RecentAnswers,
+    limit: int = 8,
+) -> list[Activity]:
+    """Return the latest things the learner did, newest first, from the bounded reads."""
+    events: list[Activity] = []
+    for state in lessons:
+        events.append(Activity("started", state.slug, state.started_at))
+        if state.completed_at:
+            events.append(Activity("completed", state.slug, state.completed_at))
+    events += [
+        Activity("quiz", attempt.quiz_id, attempt.finished_at, attempt.score)
+        for attempt in finished
+        if attempt.finished_at and attempt.score is not None
+    ]
+    events += [
+        Activity("answering", attempt.quiz_id, attempt.last_answered_at, count=attempt.count)
+        for attempt in recent.open_attempts
+    ]
     events.sort(key=lambda event: event.at, reverse=True)
     return events[:limit]

@@ -1,0 +1,200 @@
+"""Every hot page reads what it shows in a fixed, small number of statements, whatever the history.
+
+A returning learner (a lesson done, a quiz finished, an attempt open) visits each page;
+the statements (and on PostgreSQL the round trips, BEGIN/COMMIT/ROLLBACK included) are
+counted at the DBAPI level. A second learner with the same progress plus 5,000 stored
+answers must cost exactly as many.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from conftest import csrf_token
+from test_learn_catalog import RIGHT
+from test_learn_catalog import use_catalog
+
+from app.extensions import db
+from app.progress.models import Learner
+from app.progress.models import QuestionResponse
+from app.progress.models import QuizAttempt
+from bench.history import add_history
+
+pytestmark = pytest.mark.storage
+
+HISTORY = 5000
+SESSION_TABLE = "sessions"
+RUNS = 25
+
+
+class RoundTrips:
+    """Count what the engine sends the database: statements, and transaction commands apart."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.statements = 0
+        self.transactions = 0
+        self.seen: list[str] = []
+
+    def _statement(self, conn, cursor, statement, *args) -> None:
+        # The embedded session store (used without Redis) is the session's cost, not the page's.
+        if SESSION_TABLE not in statement:
+            self.statements += 1
+            self.seen.append(statement)
+
+    def _transaction(self, *args) -> None:
+        self.transactions += 1
+
+    def __enter__(self) -> RoundTrips:
+        sa.event.listen(self.engine, "before_cursor_execute", self._statement)
+        for name in ("begin", "commit", "rollback"):
+            sa.event.listen(self.engine, name, self._transaction)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._statement)
+        for name in ("begin", "commit", "rollback"):
+            sa.event.remove(self.engine, name, self._transaction)
+
+
+@dataclass
+class Visitor:
+    """A returning learner's client and the ids its pages need."""
+
+    client: object
+    token: str
+    finished_id: int
+    response_id: int
+
+
+def returning_learner(app, history: int = 0) -> Visitor:
+    """Return a learner with a lesson done, a finished attempt, ``history`` answers and an open attempt."""
+    client = app.test_client()
+    token = csrf_token(client, "/topics/intro/what-is-flask")
+    client.post("/topics/intro/what-is-flask/done", data={"csrf_token": token})
+    client.get("/topics/routing/routing")
+    headers = {"X-CSRFToken": token, "Accept": "application/json"}
+    for qid, answer in RIGHT.items():
+        reply = client.post(
+            "/topics/routing/quiz/answer", json={"question_id": qid, "answer": answer}, headers=headers
+        )
+        assert reply.status_code == 200
+    finished_id = reply.json["attempt_id"]
+    with app.app_context():
+        learner_id = db.session.scalar(sa.select(sa.func.max(Learner.id)))
+        if history:
+            with db.engine.begin() as conn:
+                assert add_history(conn, learner_id, {"routing": list(RIGHT)}, history) == history
+    client.post("/topics/routing/quiz/start", data={"csrf_token": token, "mode": "all"})
+    reply = client.post(
+        "/topics/routing/quiz/answer", json={"question_id": "rt-single", "answer": "b"}, headers=headers
+    )
+    assert reply.status_code == 200 and not reply.json["finished"]
+    with app.app_context():
+        response_id = db.session.scalar(sa.select(sa.func.max(QuestionResponse.id)))
+    return Visitor(client, token, finished_id, response_id)
+
+
+def hot_pages(visitor: Visitor) -> dict:
+    """Return each hot page as a function of the client that visits it."""
+    headers = {"X-CSRFToken": visitor.token, "Accept": "application/json"}
+    return {
+        "course map": lambda c: c.get("/"),
+        "topic": lambda c: c.get("/topics/routing/"),
+        "lesson": lambda c: c.get("/topics/routing/routing"),
+        "quiz page": lambda c: c.get("/topics/routing/quiz"),
+        "feedback": lambda c: c.get(f"/topics/routing/quiz/feedback/{visitor.response_id}"),
+        "result": lambda c: c.get(f"/topics/routing/quiz/attempts/{visitor.finished_id}"),
+        "dashboard": lambda c: c.get("/dashboard"),
+        "quiz answer POST": lambda c: c.post(
+            "/topics/routing/quiz/answer", json={"question_id": "rt-tf", "answer": True}, headers=headers
+        ),
+    }
+
+
+def page_costs(app, visitor: Visitor) -> dict[str, tuple[int, int]]:
+    """Return (statements, transaction commands) of each hot page for ``visitor``."""
+    costs = {}
+    with app.app_context():
+        engine = db.engine
+    for name, visit in hot_pages(visitor).items():
+        with RoundTrips(engine) as trips:
+            reply = visit(visitor.client)
+        assert reply.status_code == 200, (name, reply.status_code)
+        costs[name] = (trips.statements, trips.transactions)
+    return costs
+
+
+#: Statements per page for a returning learner (the learner row is one of them).
+EXPECTED = {
+    "course map": 3,
+    "topic": 3,
+    "lesson": 2,
+    "quiz page": 3,
+    "feedback": 2,
+    "result": 4,
+    "dashboard": 6,
+}
+
+
+def test_each_page_reads_a_fixed_small_number_of_statements(app):
+    use_catalog(app)
+    costs = page_costs(app, returning_learner(app))
+    assert {name: statements for name, (statements, _) in costs.items() if name in EXPECTED} == EXPECTED
+
+
+def test_five_thousand_answers_cost_no_statement_more(app):
+    use_catalog(app)
+    fresh = page_costs(app, returning_learner(app))
+    veteran_visitor = returning_learner(app, history=HISTORY)
+    with app.app_context():
+        answers = db.session.scalar(sa.select(sa.func.count()).select_from(QuestionResponse))
+        attempts = db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt))
+    assert answers >= 2 * 8 + HISTORY and attempts > HISTORY // len(RIGHT)
+    assert page_costs(app, veteran_visitor) == fresh
+
+
+def test_the_dashboard_from_bounded_reads_matches_the_history(app):
+    use_catalog(app)
+    visitor = returning_learner(app, history=60)
+    html = visitor.client.get("/dashboard").get_data(as_text=True)
+    assert "1 day" in html  # the streak: today (the seeded answers go back a few hours)
+    assert "Answered 1 question in the quiz" in html  # the open attempt
+    assert re.search(r"Scored 100% in the quiz", html)
+    assert "Finished the lesson" in html
+
+
+def cpu_ms(visit, client, runs: int) -> float:
+    """Return the median CPU time of ``visit`` in milliseconds, over ``runs`` runs after a warm-up."""
+    visit(client)
+    samples = []
+    for _ in range(runs):
+        start = time.process_time()
+        visit(client)
+        samples.append((time.process_time() - start) * 1000)
+    return statistics.median(samples)
+
+
+def test_five_thousand_answers_cost_about_the_same_cpu(app, capsys):
+    use_catalog(app)
+    fresh, veteran = returning_learner(app), returning_learner(app, history=HISTORY)
+    rows = []
+    for name, visit in hot_pages(fresh).items():
+        if name == "quiz answer POST":
+            continue  # each run stores an answer: measured by the benchmark instead
+        other = hot_pages(veteran)[name]
+        rows.append((name, cpu_ms(visit, fresh.client, RUNS), cpu_ms(other, veteran.client, RUNS)))
+    with capsys.disabled():
+        print(f"\nCPU ms per page, median of {RUNS} ({app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}):")
+        for name, empty, full in rows:
+            print(
+                f"  {name:<12} 0 answers {empty:6.2f}   {HISTORY:,} answers {full:6.2f}   x{full / empty:.2f}"
+            )
+    # Loading the history took 64 ms against 5 ms: a generous bound that still catches it.
+    slow = [(name, empty, full) for name, empty, full in rows if full > 1.5 * empty + 1.0]
+    assert slow == []
