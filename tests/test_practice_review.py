@@ -323,3 +323,22 @@ def db_learner_id(app) -> int:
     from app.progress.models import Learner
 
     return db.session.scalar(sa.select(Learner.id))
+
+
+@pytest.mark.parametrize(
+    ("duration_ms", "rating"),
+    [(2_000, fsrs.Rating.Easy), (60_000, fsrs.Rating.Good), (None, fsrs.Rating.Good)],
+)
+def test_the_quiz_page_reports_the_time_taken_so_a_fast_right_answer_is_easy(
+    settings, app, client, duration_ms, rating
+):
+    use_catalog(app, CATALOG)
+    body = {"question_id": "rt-single", "answer": RIGHT["rt-single"]}
+    if duration_ms is not None:
+        body["duration_ms"] = duration_ms
+    assert client.post("/topics/routing/quiz/answer", json=body).status_code == 200
+    with app.app_context():
+        from app.extensions import db
+
+        log = db.session.scalars(sa.select(ReviewLog)).one()
+        assert log.rating == int(rating)
