@@ -19,7 +19,10 @@ function fill(template, values) {
   return (template || "").replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
 }
 
-function logLine(list, kind, label, text) {
+// The log is looked up by its selector each time: an in-place update of the result
+// (js/demo-form.js) replaces the element.
+function logLine(selector, kind, label, text) {
+  const list = document.querySelector(selector);
   const item = document.createElement("li");
   item.className = `socket-${kind}`;
   item.dataset.kind = kind;
@@ -36,12 +39,12 @@ function logLine(list, kind, label, text) {
 }
 
 // The close frame the browser received, as the log shows it; a close without one is 1006.
-function closeLine(list, t, event) {
+function closeLine(selector, t, event) {
   const reason = event.reason ? fill(t.reason, { reason: event.reason }) : "";
   const text = event.wasClean
     ? fill(t.close_frame, { code: event.code }) + reason
     : fill(t.close_abnormal, { code: event.code });
-  const item = logLine(list, "closed", t.kind_closed, text);
+  const item = logLine(selector, "closed", t.kind_closed, text);
   item.dataset.closeCode = String(event.code);
   item.dataset.clean = String(event.wasClean);
 }
@@ -51,7 +54,7 @@ function initEcho(root) {
   const form = root.querySelector("[data-echo-form]");
   const input = form.querySelector("input[name=text]");
   const state = form.querySelector("[data-echo-state]");
-  const log = document.querySelector("[data-echo-log]");
+  const log = "[data-echo-log]";
   let socket = null;
   form.hidden = false;
 
@@ -99,7 +102,7 @@ function initEcho(root) {
 function initChat(form) {
   const t = readStrings(form);
   const state = form.querySelector("[data-chat-state]");
-  const log = document.querySelector("[data-chat-log]");
+  const log = "[data-chat-log]";
   const nameInput = form.querySelector("input[name=name]");
   const textInput = form.querySelector("input[name=text]");
   const socket = new WebSocket(socketUrl(form.dataset.socketPath));
