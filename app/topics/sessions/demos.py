@@ -338,7 +338,8 @@ def demo_server():
     if request.method == "POST":
         done = apply_server_action(field_text("action", "", limit=12))
         if not wants_json() or request.headers.get(PARTIAL_HEADER):
-            # Post/redirect/get (the page's script follows the redirect too): the next page reads the store after this request saved it.
+            # Post/redirect/get, for the page and its script alike: the next page reads
+            # the store after this request saved it.
             shown = {key: value for key, value in done.items() if key in ("key", "old_key")}
             return redirect(url_for("sessions.demo_server", done=done["action"], **shown), code=303)
         result = {"done": done, **describe_server_session(app)}
