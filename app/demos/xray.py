@@ -61,6 +61,8 @@ class Trace:
     demo: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
     app_ctx: Any = None
+    #: Words recorded after the request context is gone, translated while it is there.
+    words: dict[str, str] = field(default_factory=dict)
 
     def add(self, kind: str, name: str, detail: str = "") -> None:
         """Record one event."""
@@ -238,6 +240,11 @@ def init_xray(app: Flask) -> None:
         trace = Trace(id=secrets.token_urlsafe(12), demo=True, app_ctx=_cv_app.get(None))
         _current.set(trace)
         g.xray_id = trace.id
+        trace.words = {
+            "popped": _("app context popped"),
+            "nested": _("the nested one; the request's is still there"),
+            "end": _("the end of this request"),
+        }
         trace.add("context", _("app context pushed"), _("AppContext.push(): current_app and g available"))
         trace.add(
             "context", _("request context pushed"), _("RequestContext.push(): session opened, URL matched")
@@ -254,10 +261,10 @@ def init_xray(app: Flask) -> None:
         if trace is None:
             return
         if _cv_app.get(None) is trace.app_ctx:
-            trace.add("context", _("app context popped"), _("the nested one; the request's is still there"))
+            trace.add("context", trace.words["popped"], trace.words["nested"])
             return
         trace.add("signal", "appcontext_popped")
-        trace.add("context", _("app context popped"), _("the end of this request"))
+        trace.add("context", trace.words["popped"], trace.words["end"])
         trace.app_ctx = None
         store.put(trace)
         _current.set(None)

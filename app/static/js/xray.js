@@ -29,7 +29,7 @@ function eventRow(event, strings) {
   kind.textContent = (strings.kinds || {})[event.kind] || event.kind;
   const kindCell = document.createElement("td");
   kindCell.append(kind);
-  tr.append(kindCell, cell(event.name, "", true), cell(event.detail || "", "muted"), cell(String(event.ms), "xray-ms"));
+  tr.append(kindCell, cell(event.name, "", true), cell(event.detail || "", "muted", event.kind === "hook" || event.kind === "sandbox"), cell(String(event.ms), "xray-ms"));
   return tr;
 }
 
