@@ -82,3 +82,22 @@ def test_close_is_clean_under_gunicorn(
     close_echo_socket(page, gunicorn_pools[pool])
     page.wait_for_timeout(300)
     assert page_errors == []
+
+
+def test_socket_states_and_log_in_chinese(browser, live_server: str) -> None:
+    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh"})
+    try:
+        page = context.new_page()
+        open_demo(page, live_server, "/topics/websockets/demo/echo")
+        page.locator("#echo-text").fill("你好")
+        page.locator("[data-echo-form] button[type=submit]").click()
+        log = page.locator("[data-echo-log]")
+        expect(log).to_contain_text("你好（2 个字符）")
+        expect(page.locator("[data-echo-state]")).to_have_text("已打开")
+        page.locator("[data-echo-close]").click()
+        expect(log.locator("[data-close-code]")).to_contain_text("来自服务器的关闭帧，代码 1000")
+        expect(page.locator("[data-echo-state]")).to_have_text("已关闭（1000）")
+        kinds = log.locator(".socket-kind").all_inner_texts()
+        assert set(kinds) <= {"已打开", "发送", "收到", "已关闭"}, kinds
+    finally:
+        context.close()
