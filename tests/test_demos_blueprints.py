@@ -136,5 +136,11 @@ def test_xray_of_the_registry_demo(client):
     assert trace["blueprints"] == ["blueprints"]
     kinds = [(event["kind"], event["name"]) for event in trace["events"]]
     assert kinds.index(("hook", "before_request")) < kinds.index(("view", "blueprints.demo_registry"))
-    # The sandbox's hooks belong to another app: they never show in the site's X-ray.
-    assert not any("shop" in event["detail"] for event in trace["events"])
+    # The sandbox's hooks belong to another app: they never show among the site's hooks;
+    # its request shows as the sandbox app's own signals.
+    assert not any("shop" in event["detail"] for event in trace["events"] if event["kind"] == "hook")
+    sandbox = [event for event in trace["events"] if event["kind"] == "sandbox"]
+    assert ("request_started", "app.topics.blueprints.demos: GET /shop/nope") in [
+        (e["name"], e["detail"]) for e in sandbox
+    ]
+    assert trace["sandbox"] is True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import redis
 from conftest import csrf_token
 
@@ -190,3 +192,22 @@ def test_xray_of_the_server_session_demo(client, redis_url):
     assert (trace["endpoint"], trace["blueprint"]) == ("sessions.demo_server", "sessions")
     assert "csrf_token" in trace["session_keys"]
     assert "csrf_token" not in trace["g"]
+
+
+def test_server_demo_shows_the_real_lifetime_and_no_refresh_on_reload(app, client, redis_url):
+    """An anonymous record lives ANONYMOUS_SESSION_LIFETIME, and a reload does not rewrite it."""
+    csrf_token(client, SERVER_URL)
+    first = server_demo(client)
+    anonymous = int(app.config["ANONYMOUS_SESSION_LIFETIME"].total_seconds())
+    assert first["account"] is False
+    assert first["lifetime_seconds"] == anonymous < app.permanent_session_lifetime.total_seconds()
+    assert 0 < first["record"]["ttl_seconds"] <= anonymous
+    assert first["written_seconds_ago"] is not None
+    time.sleep(2.1)
+    again = server_demo(client)
+    # Nothing changed and the stamp is fresh: the record was not written back, its TTL ran on.
+    assert again["record"]["ttl_seconds"] <= anonymous - 2
+    assert again["written_seconds_ago"] >= 2
+    html = client.get(SERVER_URL).get_data(as_text=True)
+    assert "SESSION_REFRESH_EACH_REQUEST" not in html
+    assert f'data-lifetime="{anonymous}"' in html

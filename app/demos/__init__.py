@@ -18,6 +18,7 @@ from flask import abort
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask_babel import gettext as _
 
 from app.demos.source import SourceBlock
 from app.demos.source import source_block
@@ -31,6 +32,8 @@ from app.inputs import text_value
 
 #: Longest text a demo accepts in one field; anything longer is a 400.
 MAX_FIELD = 2000
+#: Request header of the page's script: "send the result and X-ray as HTML too".
+PARTIAL_HEADER = "X-Demo-Partial"
 
 
 @dataclass(frozen=True)
@@ -106,15 +109,34 @@ def render_demo(
     """
     blocks: list[SourceBlock] = [source_block(func) for func in sources]
     xray = partial_trace()
+    info = DEMOS.get(request.endpoint or "")
     if wants_json():
         body = {"demo": request.endpoint, "result": result, "sources": [b.name for b in blocks]}
         if xray is not None:
             body["xray"] = xray
             body["xray_url"] = f"/demo-xray/{xray['id']}"
+        if request.headers.get(PARTIAL_HEADER):
+            context.update(result=result, sources=blocks, xray=xray, demo_info=info)
+            body["html"] = page_parts(template, context)
         return jsonify(body), status
-    info = DEMOS.get(request.endpoint or "")
     page = render_template(template, result=result, sources=blocks, xray=xray, demo_info=info, **context)
     return page, status
+
+
+def page_parts(template_name: str, context: dict[str, Any]) -> dict[str, str]:
+    """Render the parts of a demo page a script swaps in place: controls, live result, X-ray.
+
+    The whole page is rendered, exactly as a reload would, and the parts between their
+    markers (``<!--demo:result-->`` … ``<!--/demo:result-->``) are cut out of it. The
+    controls come too: some show values of the result (a cookie to tamper with).
+    """
+    page = render_template(template_name, **context)
+    parts = {}
+    for name in ("controls", "result", "xray"):
+        start, end = f"<!--demo:{name}-->", f"<!--/demo:{name}-->"
+        if start in page:
+            parts[name] = page[page.index(start) + len(start) : page.index(end)]
+    return parts
 
 
 xray_bp = Blueprint("xray", __name__)
@@ -127,7 +149,7 @@ def finished(trace_id: str):
         abort(404)
     trace = finished_trace(trace_id)
     if trace is None:
-        abort(404, "This X-ray has expired or never existed.")
+        abort(404, _("This X-ray has expired or never existed."))
     return jsonify(trace)
 
 

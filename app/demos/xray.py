@@ -27,6 +27,7 @@ from flask import request
 from flask import session
 from flask import signals
 from flask.globals import _cv_app
+from flask_babel import gettext as _
 
 #: Blueprint-scoped hook lists Flask keeps on the app, by attribute name.
 HOOK_REGISTRIES = {
@@ -60,6 +61,8 @@ class Trace:
     demo: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
     app_ctx: Any = None
+    #: Words recorded after the request context is gone, translated while it is there.
+    words: dict[str, str] = field(default_factory=dict)
 
     def add(self, kind: str, name: str, detail: str = "") -> None:
         """Record one event."""
@@ -68,7 +71,8 @@ class Trace:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the trace as JSON-ready data."""
-        return {"id": self.id, **self.summary, "events": list(self.events)}
+        sandbox = any(event["kind"] == "sandbox" for event in self.events)
+        return {"id": self.id, **self.summary, "sandbox": sandbox, "events": list(self.events)}
 
 
 _current: ContextVar[Trace | None] = ContextVar("xray_trace", default=None)
@@ -180,6 +184,49 @@ class TraceStore:
         return json.loads(entry[1])
 
 
+def sandbox_detail(sender: Any, name: str, extra: dict[str, Any]) -> str:
+    """Describe a signal a demo's sandbox app sent: which app, and for which request."""
+    app_name = getattr(sender, "name", type(sender).__name__)
+    if name == "request_started":
+        return f"{app_name}: {request.method} {request.full_path.rstrip('?')}"
+    if "response" in extra:
+        return f"{app_name}: {extra['response'].status}"
+    if "template" in extra:
+        return f"{app_name}: {extra['template'].name or '(from a string)'}"
+    if "exception" in extra:
+        return f"{app_name}: {type(extra['exception']).__name__}"
+    if "message" in extra:
+        return f"{app_name}: {extra.get('category')}: {describe(extra['message'], 60)}"
+    return app_name
+
+
+def trace_sandboxes() -> None:
+    """Record, inside the demo request being traced, every signal another Flask app sends.
+
+    Many demos run a throwaway *sandbox* app (``sandbox.test_client().get(...)``) inside the
+    site's request, in the same thread: its signals arrive here, with the sandbox as sender,
+    while the site's trace is current. Connected once per process, for any sender.
+    """
+    if getattr(trace_sandboxes, "connected", False):
+        return
+
+    def make_receiver(name: str) -> Callable:
+        def receiver(sender: Any, **extra: Any) -> None:
+            trace = _current.get()
+            if trace is None or not trace.demo or trace.app_ctx is None:
+                return
+            if sender is trace.app_ctx.app or not isinstance(sender, Flask):
+                return
+            trace.add("sandbox", name, sandbox_detail(sender, name, extra))
+
+        receiver.__name__ = f"xray_sandbox_{name}"
+        return receiver
+
+    for name in SIGNALS:
+        getattr(signals, name).connect(make_receiver(name), weak=False)
+    trace_sandboxes.connected = True  # type: ignore[attr-defined]
+
+
 def init_xray(app: Flask) -> None:
     """Connect the signal receivers and wrap the hooks; call after every blueprint."""
     store = TraceStore(app)
@@ -193,24 +240,31 @@ def init_xray(app: Flask) -> None:
         trace = Trace(id=secrets.token_urlsafe(12), demo=True, app_ctx=_cv_app.get(None))
         _current.set(trace)
         g.xray_id = trace.id
-        trace.add("context", "app context pushed", "AppContext.push(): current_app and g available")
-        trace.add("context", "request context pushed", "RequestContext.push(): session opened, URL matched")
+        trace.words = {
+            "popped": _("app context popped"),
+            "nested": _("the nested one; the request's is still there"),
+            "end": _("the end of this request"),
+        }
+        trace.add("context", _("app context pushed"), _("AppContext.push(): current_app and g available"))
+        trace.add(
+            "context", _("request context pushed"), _("RequestContext.push(): session opened, URL matched")
+        )
         trace.add("signal", "request_started")
 
     def on_appcontext_pushed(sender: Flask, **extra: Any) -> None:
         trace = _current.get()
         if trace is not None:
-            trace.add("context", "app context pushed", "a nested `with app.app_context():`")
+            trace.add("context", _("app context pushed"), _("a nested `with app.app_context():`"))
 
     def on_appcontext_popped(sender: Flask, **extra: Any) -> None:
         trace = _current.get()
         if trace is None:
             return
         if _cv_app.get(None) is trace.app_ctx:
-            trace.add("context", "app context popped", "the nested one; the request's is still there")
+            trace.add("context", trace.words["popped"], trace.words["nested"])
             return
         trace.add("signal", "appcontext_popped")
-        trace.add("context", "app context popped", "the end of this request")
+        trace.add("context", trace.words["popped"], trace.words["end"])
         trace.app_ctx = None
         store.put(trace)
         _current.set(None)
@@ -242,6 +296,7 @@ def init_xray(app: Flask) -> None:
     for name in SIGNALS:
         if name not in {"appcontext_pushed", "request_started", "appcontext_popped"}:
             getattr(signals, name).connect(make_receiver(name), app, weak=False)
+    trace_sandboxes()
     wrap_hooks(app)
 
 
@@ -250,7 +305,7 @@ def partial_trace() -> dict[str, Any] | None:
     trace = current_trace()
     if trace is None:
         return None
-    trace.add("view", str(request.endpoint), "the view function ran and built its result")
+    trace.add("view", str(request.endpoint), _("the view function ran and built its result"))
     data = trace.as_dict()
     data.update(snapshot())
     return data

@@ -65,6 +65,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "REDIS_URL": url,
             "SESSION_KEY_PREFIX": prefix,
+            # Sockets are counted per IP in Redis: keep other test runs' sockets out of the count.
+            "WEBSOCKET_KEY_PREFIX": f"test:{secrets.token_hex(6)}:ws:",
             "WTF_CSRF_ENABLED": True,
         },
     )

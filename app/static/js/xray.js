@@ -1,26 +1,36 @@
 // Request X-ray: replace the server-rendered trace (which stops at the view) with the
-// finished one, fetched once the request's teardown has run.
+// finished one, fetched once the request's teardown has run. The words come from the page
+// (data-xray-strings), in its language.
 
-function eventItem(event) {
-  const li = document.createElement("li");
-  li.className = `xray-${event.kind}`;
+function readStrings(panel) {
+  try {
+    return JSON.parse(panel.dataset.xrayStrings || "{}");
+  } catch {
+    return {};
+  }
+}
+
+function cell(text, className, code = false) {
+  const td = document.createElement("td");
+  if (className) td.className = className;
+  if (code) {
+    const inner = document.createElement("code");
+    inner.textContent = text;
+    td.append(inner);
+  } else td.textContent = text;
+  return td;
+}
+
+function eventRow(event, strings) {
+  const tr = document.createElement("tr");
+  tr.className = `xray-${event.kind}`;
   const kind = document.createElement("span");
   kind.className = "xray-kind";
-  kind.textContent = event.kind;
-  const name = document.createElement("code");
-  name.textContent = event.name;
-  li.append(kind, " ", name);
-  if (event.detail) {
-    const detail = document.createElement("span");
-    detail.className = "muted";
-    detail.textContent = event.detail;
-    li.append(" ", detail);
-  }
-  const ms = document.createElement("span");
-  ms.className = "xray-ms";
-  ms.textContent = `${event.ms} ms`;
-  li.append(" ", ms);
-  return li;
+  kind.textContent = (strings.kinds || {})[event.kind] || event.kind;
+  const kindCell = document.createElement("td");
+  kindCell.append(kind);
+  tr.append(kindCell, cell(event.name, "", true), cell(event.detail || "", "muted", event.kind === "hook" || event.kind === "sandbox"), cell(String(event.ms), "xray-ms"));
+  return tr;
 }
 
 async function fetchTrace(url, attempts = 5) {
@@ -33,26 +43,25 @@ async function fetchTrace(url, attempts = 5) {
 }
 
 async function finishXray(panel) {
+  const strings = readStrings(panel);
   const trace = await fetchTrace(panel.dataset.xrayUrl);
   const status = panel.querySelector("[data-xray-status]");
   if (!trace) {
-    if (status) status.textContent = status.dataset.failed || "The finished trace is not available.";
+    if (status) status.textContent = strings.failed || "";
     return;
   }
-  const list = panel.querySelector("[data-xray-events]");
-  list.replaceChildren(...trace.events.map(eventItem));
-  if (status) status.textContent = `${trace.events.length} events, from the first hook to the last context pop.`;
+  const body = panel.querySelector("[data-xray-events]");
+  body.replaceChildren(...trace.events.map((event) => eventRow(event, strings)));
+  if (status) status.textContent = (strings.finished || "").replace("{n}", String(trace.events.length));
   panel.dataset.xrayFinished = "true";
 }
 
-for (const panel of document.querySelectorAll("[data-xray-url]")) {
-  finishXray(panel);
+function finishAll() {
+  for (const panel of document.querySelectorAll("[data-xray-url]:not([data-xray-finished])")) {
+    finishXray(panel);
+  }
 }
 
-// Pages that update a demo without reloading call this with the JSON body they got.
-export function showTrace(body) {
-  const panel = document.querySelector("[data-xray-url]");
-  if (!panel || !body.xray_url) return;
-  panel.dataset.xrayUrl = body.xray_url;
-  finishXray(panel);
-}
+finishAll();
+// js/demo-form.js swaps a new panel in after an in-place update, then says so.
+document.addEventListener("demo:updated", finishAll);

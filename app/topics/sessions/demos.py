@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import zlib
 from datetime import UTC
 from datetime import datetime
@@ -23,12 +24,15 @@ from itsdangerous.encoding import bytes_to_int
 from werkzeug.exceptions import BadRequest
 from werkzeug.test import TestResponse
 
+from app.demos import PARTIAL_HEADER
 from app.demos import demo
 from app.demos import field_choice
 from app.demos import field_text
 from app.demos import render_demo
 from app.errors import wants_json
 from app.extensions import db
+from app.sessions import REFRESHED_KEY
+from app.sessions import USER_KEY
 from app.sessions import regenerate_session
 from app.topics.sessions import bp
 
@@ -197,7 +201,7 @@ def demo_cookie():
 # ---- This site's server-side session ------------------------------------------------
 
 #: Session keys whose values may be shown; every other value is redacted.
-SHOWN_KEYS = {"_permanent", "lang"}
+SHOWN_KEYS = {"_permanent", "lang", REFRESHED_KEY}
 DEMO_PREFIX = "demo_"
 MAX_DEMO_KEYS = 5
 
@@ -251,13 +255,26 @@ def stored_record(app: Flask, sid: str) -> dict[str, Any]:
 
 
 def describe_server_session(app: Flask) -> dict[str, Any]:
-    """Describe this learner's session: the cookie, and the record it points to."""
-    sid = session.sid
+    """Describe this learner's session: the cookie, the record it points to, and its lifetime.
+
+    Notice: the lifetime depends on who you are (a day anonymous, 30 days logged in), and the
+    record is written back only when it changed or once its ``_refreshed`` stamp is a refresh
+    interval old - a reload alone does not restart the time to live.
+    """
+    current = session._get_current_object()  # the session object itself, not the proxy
+    sid = current.sid
+    policy = app.session_interface
+    refreshed = dict.get(current, REFRESHED_KEY)
     return {
         "cookie_name": app.config["SESSION_COOKIE_NAME"],
         "cookie_value": mask(request.cookies.get(app.config["SESSION_COOKIE_NAME"], "")),
         "sid": mask(sid),
-        "lifetime_seconds": int(app.permanent_session_lifetime.total_seconds()),
+        "account": dict.__contains__(current, USER_KEY),
+        "lifetime_seconds": int(policy.lifetime(app, current).total_seconds()),
+        "anonymous_lifetime_seconds": int(app.config["ANONYMOUS_SESSION_LIFETIME"].total_seconds()),
+        "account_lifetime_seconds": int(app.permanent_session_lifetime.total_seconds()),
+        "refresh_interval_seconds": int(policy.refresh_interval(app, current).total_seconds()),
+        "written_seconds_ago": int(time.time() - refreshed) if isinstance(refreshed, int | float) else None,
         "record": stored_record(app, sid),
     }
 
@@ -320,8 +337,9 @@ def demo_server():
     app = current_app._get_current_object()
     if request.method == "POST":
         done = apply_server_action(field_text("action", "", limit=12))
-        if not wants_json():
-            # Post/redirect/get: the next page reads the store after this request saved it.
+        if not wants_json() or request.headers.get(PARTIAL_HEADER):
+            # Post/redirect/get, for the page and its script alike: the next page reads
+            # the store after this request saved it.
             shown = {key: value for key, value in done.items() if key in ("key", "old_key")}
             return redirect(url_for("sessions.demo_server", done=done["action"], **shown), code=303)
         result = {"done": done, **describe_server_session(app)}

@@ -31,7 +31,11 @@ from app.demos import render_demo
 from app.demos.xray import SIGNALS as FLASK_SIGNALS
 from app.topics.signals import bp
 
-TRACE_PATHS = {"/": "a normal page", "/fail": "a view that raises", "/missing": "a URL that matches nothing"}
+TRACE_PATHS = {
+    "/": _l("a normal page"),
+    "/fail": _l("a view that raises"),
+    "/missing": _l("a URL that matches nothing"),
+}
 
 
 # ---- signals.demo_trace -------------------------------------------------------------

@@ -158,7 +158,7 @@ def demo_responses():
         "views/responses.html",
         result=result,
         sources=sources,
-        styles=[(name, (view.__doc__ or "").split("\n")[0]) for name, view in RESPONSE_STYLES.items()],
+        styles=[(name, _((view.__doc__ or "").split("\n")[0])) for name, view in RESPONSE_STYLES.items()],
     )
 
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from simple_websocket import ConnectionClosed
 from simple_websocket import Server
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import TooManyRequests
@@ -42,8 +44,8 @@ MAX_TEXT = 500
 #: The largest raw frame a chat socket reads: a JSON object with a name and a text.
 MAX_FRAME = 2000
 MESSAGES_PER_SECOND = 5
-#: How often the chat loop looks for messages from the room while waiting for the client.
-POLL_SECONDS = 0.1
+#: The longest the room's forwarder waits for a message before it looks whether the socket closed.
+ROOM_WAIT_SECONDS = 1.0
 #: How long a new chat socket has to send its opening {"type": "join"}.
 JOIN_SECONDS = 10
 ROOM_PATTERN = re.compile(r"[a-z0-9-]{1,20}")
@@ -87,6 +89,37 @@ def refuse_cross_site_sockets() -> None:
         abort(403)
 
 
+def slow_down(limit: RateLimit) -> str:
+    """Return the message a client gets when it sends faster than the limit."""
+    return _("slow down: %(n)d messages per second", n=limit.rate)
+
+
+def socket_strings() -> dict[str, str]:
+    """Return the words the page's script shows (state, log), in the learner's language."""
+    return {
+        "connecting": _("connecting…"),
+        "open": _("open"),
+        "closing": _("closing…"),
+        "closed": _("closed ({code})"),
+        "kind_open": _("open"),
+        "kind_sent": _("sent"),
+        "kind_received": _("received"),
+        "kind_message": _("message"),
+        "kind_error": _("error"),
+        "kind_closed": _("closed"),
+        "handshake_done": _("101 Switching Protocols · {url}"),
+        "echoed": _("{text} ({n} characters)"),
+        "close_sent": _("close frame, code {code}"),
+        "close_frame": _("close frame from the server, code {code}"),
+        "close_abnormal": _("connection lost without a close frame (code {code})"),
+        "reason": _(" · reason: {reason}"),
+        "joined": _("open · room {room} · {mode} · served by process {pid}"),
+        "mode_redis": _("Redis fan-out"),
+        "mode_local": _("in-process fan-out"),
+        "message": _("{name}: {text}  (via process {pid})"),
+    }
+
+
 # ---- websockets.demo_echo -------------------------------------------------------------
 
 
@@ -101,9 +134,10 @@ def echo_socket(ws: Server) -> None:
     while True:
         data = ws.receive()
         if not limit.allow():
-            ws.send(json.dumps({"type": "error", "error": f"slow down: {limit.rate} messages per second"}))
+            ws.send(json.dumps({"type": "error", "error": slow_down(limit)}))
         elif not isinstance(data, str) or len(data) > MAX_ECHO:
-            ws.send(json.dumps({"type": "error", "error": f"text messages of at most {MAX_ECHO} characters"}))
+            error = _("text messages of at most %(n)d characters", n=MAX_ECHO)
+            ws.send(json.dumps({"type": "error", "error": error}))
         else:
             ws.send(json.dumps({"type": "echo", "text": data, "length": len(data)}))
 
@@ -173,6 +207,7 @@ def demo_echo():
         "websockets/echo.html",
         result=result,
         sources=[echo_socket, accept_value, refuse_cross_site_sockets, RateLimit, IdleTimeoutSocket],
+        socket_strings=socket_strings(),
     )
 
 
@@ -188,17 +223,17 @@ def chat_hub():
 def chat_message(raw: Any) -> dict[str, Any]:
     """Turn what a client sent into a message for the room, or raise ValueError saying why."""
     if not isinstance(raw, str) or len(raw) > MAX_FRAME:
-        raise ValueError(f"send a JSON text frame of at most {MAX_FRAME} characters")
+        raise ValueError(_("send a JSON text frame of at most %(n)d characters", n=MAX_FRAME))
     try:
         data = json.loads(raw)
     except json.JSONDecodeError:
-        raise ValueError('send JSON: {"name": …, "text": …}') from None
+        raise ValueError(_('send JSON: {"name": …, "text": …}')) from None
     if not isinstance(data, dict):
-        raise ValueError("send a JSON object")
+        raise ValueError(_("send a JSON object"))
     name = str(data.get("name", "")).strip()[:MAX_NAME] or "anonymous"
     text = str(data.get("text", "")).strip()
     if not text or len(text) > MAX_TEXT:
-        raise ValueError(f"a message has 1 to {MAX_TEXT} characters")
+        raise ValueError(_("a message has 1 to %(n)d characters", n=MAX_TEXT))
     return {"type": "message", "name": name, "text": text, "pid": os.getpid(), "at": time.time()}
 
 
@@ -214,35 +249,71 @@ def says_join(ws: Server) -> bool:
 def chat_socket(ws: Server, room: str) -> None:
     """Relay the room's messages to this client and this client's messages to the room.
 
-    Notice: after the client's "join", one loop does both: it waits briefly for the
-    client, then drains the room's subscription; the ``finally`` unsubscribes when the
-    client disconnects (or stays quiet too long and ``socket_route`` closes it).
+    Notice: after the client's "join", two loops run side by side and both *block*: this
+    one waits for the client (``ws.receive()``, until the idle timeout), a second thread
+    waits for the room (``forward_room``). Nothing wakes up while the room is quiet; the
+    ``finally`` unsubscribes when the client leaves (or ``socket_route`` closes it).
     """
     if not ROOM_PATTERN.fullmatch(room) or not says_join(ws):
         ws.close(1008, "unknown room, or no join")
         return
     hub = chat_hub()
     subscription = hub.subscribe(room)
+    out = LockedSender(ws)
+    forwarder = threading.Thread(target=forward_room, args=(subscription, out), daemon=True)
     try:
-        ws.send(json.dumps({"type": "joined", "room": room, "mode": hub.mode, "pid": os.getpid()}))
+        out.send(json.dumps({"type": "joined", "room": room, "mode": hub.mode, "pid": os.getpid()}))
+        forwarder.start()
         limit = RateLimit()
         while True:
-            raw = ws.receive(timeout=POLL_SECONDS)
+            raw = ws.receive()
             if raw is not None:
-                relay_from_client(ws, hub, room, raw, limit)
-            while (message := subscription.get_message()) is not None:
-                ws.send(message)
+                relay_from_client(out, hub, room, raw, limit)
     finally:
+        out.closed.set()
         subscription.close()
+        if forwarder.is_alive():
+            forwarder.join(timeout=ROOM_WAIT_SECONDS + 1)
+
+
+class LockedSender:
+    """Send frames on one socket from two threads, one frame at a time."""
+
+    def __init__(self, ws: Server) -> None:
+        self.ws = ws
+        self.lock = threading.Lock()
+        self.closed = threading.Event()
+
+    def send(self, data: str) -> None:
+        """Send one text frame, unless the socket is closing."""
+        with self.lock:
+            if not self.closed.is_set():
+                self.ws.send(data)
+
+
+def forward_room(subscription: Any, out: LockedSender) -> None:
+    """Send the room's messages to the client as they arrive, until the socket closes.
+
+    Notice: ``get_message(timeout=…)`` blocks on the subscription's queue; the timeout only
+    bounds how late this thread notices that the client has gone.
+    """
+    while not out.closed.is_set():
+        message = subscription.get_message(timeout=ROOM_WAIT_SECONDS)
+        if message is None:
+            continue
+        try:
+            out.send(message)
+        except ConnectionClosed:
+            return
 
 
 socket_route("/ws/chat/<room>", bp=bp)(chat_socket)
 
 
-def relay_from_client(ws: Server, hub: Any, room: str, raw: Any, limit: RateLimit) -> None:
+def relay_from_client(ws: Any, hub: Any, room: str, raw: Any, limit: RateLimit) -> None:
     """Publish one client message to the room, or tell the client why not."""
     if not limit.allow():
-        ws.send(json.dumps({"type": "error", "error": f"slow down: {limit.rate} messages per second"}))
+        ws.send(json.dumps({"type": "error", "error": slow_down(limit)}))
         return
     try:
         message = chat_message(raw)
@@ -302,4 +373,5 @@ def demo_chat():
         result=result,
         sources=[chat_socket, says_join, relay_from_client, chat_message, chat_hub],
         display_name=field_text("name", "", limit=MAX_NAME),
+        socket_strings=socket_strings(),
     )

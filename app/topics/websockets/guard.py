@@ -33,7 +33,7 @@ from simple_websocket import ConnectionClosed
 from simple_websocket import Server
 from werkzeug.exceptions import TooManyRequests
 
-from app.extensions import sock
+from app.topics.websockets.closing import websocket_view
 
 DEFAULTS = {
     "WEBSOCKET_IDLE_TIMEOUT": 60,
@@ -217,8 +217,9 @@ def slot_refresher() -> Callable[[], None] | None:
 def socket_route(path: str, bp: Any) -> Callable[[Callable], Callable]:
     """Register ``view(ws, ...)`` as a WebSocket route of ``bp``, with the idle timeout applied.
 
-    The per-IP cap is checked by an app-wide hook (``init_socket_limits``), before the
-    handshake, for every WebSocket rule.
+    Like flask-sock's ``sock.route``, but every close is a clean closing handshake
+    (``closing.websocket_view``). The per-IP cap is checked by an app-wide hook
+    (``init_socket_limits``), before the handshake, for every WebSocket rule.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -227,7 +228,7 @@ def socket_route(path: str, bp: Any) -> Callable[[Callable], Callable]:
             seconds = current_app.config["WEBSOCKET_IDLE_TIMEOUT"]
             view(IdleTimeoutSocket(ws, seconds, slot_refresher()), *args, **kwargs)
 
-        sock.route(path, bp=bp)(guarded)
+        bp.route(path, websocket=True)(websocket_view(guarded))
         return view
 
     return decorator
