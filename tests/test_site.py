@@ -181,3 +181,14 @@ def test_the_log_in_first_message_is_translated(client):
     page = client.get(response.location, headers={"Accept-Language": "zh"}).get_data(as_text=True)
     assert "请先登录再访问此页面。" in page
     assert "Please log in" not in page
+
+
+def test_a_graders_refusal_is_in_the_readers_language(app_settings, request):
+    app_settings["WTF_CSRF_ENABLED"] = False
+    client = request.getfixturevalue("client")
+    body = {"question_id": "routing-endpoint-collision", "answer": "maybe"}
+    zh = client.post("/topics/routing/quiz/answer", json=body, headers={"Accept-Language": "zh"})
+    assert zh.status_code == 400
+    assert "请回答“对”或“错”。" in zh.json["message"]
+    en = client.post("/topics/routing/quiz/answer", json=body, headers={"Accept-Language": "en"})
+    assert "Answer true or false." in en.json["message"]

@@ -21,11 +21,14 @@ TRUE_WORDS = frozenset({"true", "yes", "on", "1", "t", "y"})
 FALSE_WORDS = frozenset({"false", "no", "off", "0", "f", "n"})
 
 
-def _(message: str, **variables: object) -> str:
+def request_gettext(message: str, **variables: object) -> str:
     """Translate ``message`` for the request's reader; untranslated outside a request (CLI, tests)."""
     if has_request_context():
         return gettext(message, **variables)
     return message % variables if variables else message
+
+
+_ = request_gettext
 
 
 class InvalidAnswer(ValueError):
@@ -49,7 +52,7 @@ def coerce_answer(question: Question, raw: object) -> object:
     """
     coercer = COERCERS.get(question.type)
     if coercer is None:
-        raise InvalidAnswer(f"Questions of type {question.type!r} take no answers.")
+        raise InvalidAnswer(_("Questions of type %(type)s take no answers.", type=repr(question.type)))
     return coercer(question, raw)
 
 
@@ -57,27 +60,33 @@ def single(raw: object) -> object:
     """Unwrap a one-element list, as a form's ``getlist`` gives."""
     if isinstance(raw, list | tuple):
         if len(raw) > 1:
-            raise InvalidAnswer("Give one answer, not a list.")
+            raise InvalidAnswer(_("Give one answer, not a list."))
         return raw[0] if raw else None
     return raw
 
 
-def check_text(raw: object, what: str = "The answer") -> str:
+def check_text(raw: object, what: str | None = None) -> str:
     """Return ``raw`` if it is a string of acceptable size."""
     if not isinstance(raw, str):
-        raise InvalidAnswer(f"{what} must be text.")
+        raise InvalidAnswer(_("%(what)s must be text.", what=what or _("The answer")))
     if len(raw) > MAX_TEXT_ANSWER:
-        raise InvalidAnswer(f"{what} is too long (at most {MAX_TEXT_ANSWER} characters).")
+        raise InvalidAnswer(
+            _(
+                "%(what)s is too long (at most %(max)d characters).",
+                what=what or _("The answer"),
+                max=MAX_TEXT_ANSWER,
+            )
+        )
     return raw
 
 
 def check_id(question: Question, raw: object) -> str:
     """Return ``raw`` if it is the id of one of the question's choices or items."""
     if not isinstance(raw, str):
-        raise InvalidAnswer("A choice must be given by its id (text).")
+        raise InvalidAnswer(_("A choice must be given by its id (text)."))
     value = raw.strip()
     if len(value) > MAX_ID_LENGTH or value not in choice_ids(question):
-        raise InvalidAnswer(f"Unknown choice {value[:MAX_ID_LENGTH]!r}.")
+        raise InvalidAnswer(_("Unknown choice %(choice)s.", choice=repr(value[:MAX_ID_LENGTH])))
     return value
 
 
@@ -89,12 +98,12 @@ def id_list(question: Question, raw: object) -> list[str]:
         check_text(raw)
         raw = [part for part in re.split(r"[,\s]+", raw) if part]
     if not isinstance(raw, list | tuple):
-        raise InvalidAnswer("The answer must be a list of choice ids.")
+        raise InvalidAnswer(_("The answer must be a list of choice ids."))
     if len(raw) > len(question.choices):
-        raise InvalidAnswer(f"Too many choices: this question has {len(question.choices)}.")
+        raise InvalidAnswer(_("Too many choices: this question has %(n)d.", n=len(question.choices)))
     rv = [check_id(question, item) for item in raw]
     if len(set(rv)) != len(rv):
-        raise InvalidAnswer("Each choice may be given only once.")
+        raise InvalidAnswer(_("Each choice may be given only once."))
     return rv
 
 
@@ -102,7 +111,7 @@ def coerce_single_choice(question: Question, raw: object) -> str:
     """Return the picked choice id."""
     value = single(raw)
     if value is None or value == "":
-        raise InvalidAnswer("Pick one of the choices.")
+        raise InvalidAnswer(_("Pick one of the choices."))
     return check_id(question, value)
 
 
@@ -124,7 +133,7 @@ def coerce_true_false(question: Question, raw: object) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    raise InvalidAnswer("Answer true or false.")
+    raise InvalidAnswer(_("Answer true or false."))
 
 
 def coerce_text(question: Question, raw: object) -> str:
@@ -161,16 +170,18 @@ def ordering_ids(question: Question, raw: object) -> tuple[str, ...]:
     """Return the item ids of an ordering answer in the order given (possibly none)."""
     if isinstance(raw, Mapping):
         if len(raw) > len(question.choices):
-            raise InvalidAnswer(f"Too many items: this question has {len(question.choices)}.")
+            raise InvalidAnswer(_("Too many items: this question has %(n)d.", n=len(question.choices)))
         positions = []
         for key, value in raw.items():
             item = check_id(question, key)
             try:
                 rank = float(single(value))  # type: ignore[arg-type]
             except (TypeError, ValueError, OverflowError):
-                raise InvalidAnswer(f"The position of {item!r} must be a number.") from None
+                raise InvalidAnswer(
+                    _("The position of %(item)s must be a number.", item=repr(item))
+                ) from None
             if rank != rank:  # NaN
-                raise InvalidAnswer(f"The position of {item!r} must be a number.")
+                raise InvalidAnswer(_("The position of %(item)s must be a number.", item=repr(item)))
             positions.append((rank, item))
         ranks = [rank for rank, _item in positions]
         if len(set(ranks)) != len(ranks):
@@ -191,7 +202,7 @@ def coerce_flashcard(question: Question, raw: object) -> str:
         rating = value.strip().casefold()
         if rating in FLASHCARD_RATINGS:
             return rating
-    raise InvalidAnswer("Rate yourself: again, hard, good or easy.")
+    raise InvalidAnswer(_("Rate yourself: again, hard, good or easy."))
 
 
 #: Question type → function turning a raw value into the type's answer shape.

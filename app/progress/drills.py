@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app.content.coercion import request_gettext as _
 from app.content.model import Catalog
 from app.content.model import Question
 from app.extensions import db
@@ -85,12 +86,12 @@ def start_drill(
 ) -> Drill:
     """Start a drill on ``topics``; a drill still running is ended and scored first (it is kept)."""
     if not 1 <= length <= MAX_LENGTH:
-        raise ProgressError(f"A drill has 1 to {MAX_LENGTH} questions.")
+        raise ProgressError(_("A drill has 1 to %(n)d questions.", n=MAX_LENGTH))
     if not 1 <= minutes <= MAX_MINUTES:
-        raise ProgressError(f"A drill lasts 1 to {MAX_MINUTES} minutes.")
+        raise ProgressError(_("A drill lasts 1 to %(n)d minutes.", n=MAX_MINUTES))
     pool = topic_questions(course, topics)
     if not pool:
-        raise ProgressError("Choose at least one topic that has questions.")
+        raise ProgressError(_("Choose at least one topic that has questions."))
     ids = [q.id for q in pool]
     seen = dict(
         db.session.execute(

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
+from app.content.coercion import request_gettext as _
 from app.content.grading import InvalidAnswer
 from app.content.grading import Result
 from app.content.grading import coerce_answer
@@ -355,7 +356,13 @@ def start_attempt(
     mastery, but it is no longer the open one.
     """
     if mode not in ATTEMPT_MODES:
-        raise ProgressError(f"Unknown quiz mode {mode[:16]!r}; use one of {', '.join(ATTEMPT_MODES)}.")
+        raise ProgressError(
+            _(
+                "Unknown quiz mode %(mode)s; use one of %(modes)s.",
+                mode=repr(mode[:16]),
+                modes=", ".join(ATTEMPT_MODES),
+            )
+        )
     known = [question.id for question in quiz.questions]
     if question_ids is None:
         chosen = known
@@ -363,7 +370,7 @@ def start_attempt(
         wanted = set(question_ids)
         chosen = [question_id for question_id in known if question_id in wanted]
     if not chosen:
-        raise ProgressError("There are no questions to ask in this attempt.")
+        raise ProgressError(_("There are no questions to ask in this attempt."))
     return _next_attempt(learner, quiz, mode, chosen, latest_attempt(learner.id, quiz.id))
 
 
@@ -374,7 +381,7 @@ def find_question(quiz: Quiz, question_id: object) -> Question:
             if question.id == question_id:
                 return question
     shown = str(question_id)[:80]
-    raise UnknownQuestion(f"Question {shown!r} is not part of this quiz.")
+    raise UnknownQuestion(_("Question %(id)s is not part of this quiz.", id=repr(shown)))
 
 
 def judge(question: Question, raw: object) -> tuple[Any, Result]:
@@ -416,7 +423,7 @@ def submit_answer(
     answer, result = judge(question, raw)
     attempt = _attempt_for_answer(learner, quiz, attempt_id)
     if question.id not in attempt.question_ids:
-        raise UnknownQuestion(f"Question {question.id!r} is not part of this attempt.")
+        raise UnknownQuestion(_("Question %(id)s is not part of this attempt.", id=repr(question.id)))
     earlier = _find_response(attempt.id, question.id)
     if earlier is not None:
         return Submission(attempt, earlier, _stored_result(earlier, result), created=False)
@@ -452,9 +459,9 @@ def _attempt_for_answer(learner: Learner, quiz: Quiz, attempt_id: int | None) ->
         return _next_attempt(learner, quiz, "all", [question.id for question in quiz.questions], latest)
     attempt = db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.learner_id != learner.id or attempt.quiz_id != quiz.id:
-        raise AttemptClosed("This quiz attempt does not exist; reload the quiz and answer again.")
+        raise AttemptClosed(_("This quiz attempt does not exist; reload the quiz and answer again."))
     if attempt.is_finished:
-        raise AttemptClosed("This quiz attempt is already finished; start a new one to answer again.")
+        raise AttemptClosed(_("This quiz attempt is already finished; start a new one to answer again."))
     return attempt
 
 
