@@ -8,13 +8,14 @@ tells that page where the runtime is, widens the page's CSP just enough for WebA
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from flask import Blueprint
 from flask import Flask
 from flask import current_app
 from flask import g
-from flask import send_file
+from flask import request
 from flask import url_for
 from markupsafe import Markup
 from markupsafe import escape
@@ -32,21 +33,31 @@ WASM = "'wasm-unsafe-eval'"
 MARKER = "data-playground"
 
 
+@functools.cache
+def source_bytes(path: Path) -> bytes:
+    """Return a served source file, read once per process (no file read on a request)."""
+    return path.read_bytes()
+
+
+def serve_source(path: Path, mimetype: str):
+    """Answer with ``path``'s bytes, revalidated by ETag on every use."""
+    response = current_app.response_class(source_bytes(path), mimetype=mimetype)
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 @bp.get("/runtime.py")
 def runtime_source():
     """Serve the worker's Python side (the same file the test suite runs in CPython)."""
-    response = send_file(RUNTIME_SOURCE, mimetype="text/x-python", max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return serve_source(RUNTIME_SOURCE, "text/x-python")
 
 
 @bp.get("/worker.js")
 def worker_script():
     """Serve the worker script with a CSP that lets it compile WebAssembly (its own policy)."""
     g.csp_script_extra = WASM
-    response = send_file(WORKER_SOURCE, mimetype="text/javascript", max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return serve_source(WORKER_SOURCE, "text/javascript")
 
 
 def playground_head() -> Markup:
