@@ -106,3 +106,27 @@ def test_a_challenge_fails_is_fixed_passes_and_counts(
     page.goto(live_server + "/dashboard")
     expect(page.locator(".activity")).to_contain_text("Scored 100% in the quiz")
     assert page_errors == []
+
+
+def test_without_javascript_the_challenge_can_be_skipped(browser, live_app, live_server):
+    quiz = live_app.extensions["content"].get().quizzes[TOPIC]
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    try:
+        page = context.new_page()
+        quiz_url = f"{live_server}/topics/{TOPIC}/quiz"
+        page.goto(quiz_url)
+        token = page.locator('input[name="csrf_token"]').first.input_value()
+        for earlier in quiz.questions[:-1]:
+            response = page.request.post(
+                f"{quiz_url}/answer",
+                data={"question_id": earlier.id, "answer": right_answer(earlier)},
+                headers={"X-CSRFToken": token, "Accept": "application/json"},
+            )
+            assert response.ok, response.text()
+        page.goto(quiz_url)
+        expect(page.locator(".challenge-nojs")).to_contain_text("needs JavaScript")
+        expect(page.locator("[data-challenge-toolbar]")).to_be_hidden()
+        page.get_by_role("button", name="Skip this challenge (no credit)").click()
+        expect(page.locator("[data-feedback] .verdict")).to_contain_text("Not quite.")
+    finally:
+        context.close()
