@@ -145,3 +145,12 @@ def test_run_json_is_what_the_browser_calls(app):
     solved = json.loads(run_json(json.dumps({**payload, "code": challenge.solution + "\nprint('hi')\n"})))
     assert all(o["passed"] for o in solved["outcomes"]), solved
     assert "hi" in solved["output"]
+
+
+def test_the_challenge_speaks_chinese(app, client):
+    reach_the_challenge(app, client)
+    html = client.get(QUIZ, headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "跳过这道挑战（不得分）" in html and "运行测试" in html
+    config = json.loads(html.split("data-challenge='", 1)[1].split("'", 1)[0])
+    assert config["strings"]["summary"] == "{total} 个测试中通过了 {passed} 个。"
+    assert config["questionId"] == QID and config["runner"] == "/playground/challenge_runner.py"
