@@ -112,6 +112,22 @@ def run_tests(code: str, tests: str, hidden_tests: str = "") -> list[TestOutcome
     return rv
 
 
+def run_json(payload: str) -> str:
+    """Run ``{"code", "tests", "hidden_tests"}`` (JSON text); return the outcomes and output as JSON.
+
+    The browser's entry point: what the code prints is captured and returned beside the
+    outcomes, as ``{"outcomes": [...], "output": "..."}``.
+    """
+    import contextlib
+    import io
+
+    job = json.loads(payload)
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        outcomes = run_tests(job["code"], job["tests"], job.get("hidden_tests", ""))
+    return json.dumps({"outcomes": [asdict(o) for o in outcomes], "output": output.getvalue()[-MAX_MESSAGE:]})
+
+
 def main() -> None:
     """Read jobs as JSON on stdin, write one list of outcomes per job as JSON on stdout.
 

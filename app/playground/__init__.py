@@ -90,6 +90,11 @@ def hosts_playground(html: str) -> bool:
 def init_playground(app: Flask) -> None:
     """Register the runtime source route and the template helpers."""
     app.extensions["playground_version"] = pinned_version()
-    app.register_blueprint(bp)
     app.add_template_global(playground_head)
     app.add_template_global(hosts_playground)
+    # The challenge routes attach to ``bp``; imported here, because the content package
+    # (which the challenge module reads) itself imports this package's block parser.
+    from app.playground.challenge import init_challenges
+
+    init_challenges(app)
+    app.register_blueprint(bp)
