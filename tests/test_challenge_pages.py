@@ -6,6 +6,7 @@ import json
 
 import pytest
 from conftest import csrf_token
+from markupsafe import escape
 
 from app.content.challenge_runner import run_json
 from app.content.challenges import RUNNER
@@ -104,6 +105,11 @@ def test_the_skip_answer_is_an_honest_zero(app, client):
     assert response.status_code == 303, response.get_data(as_text=True)
     feedback = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Not quite." in feedback
+    # The feedback reads the report (not its raw dict) beside the reference solution.
+    question = next(q for q in quiz_of(app).questions if q.id == QID)
+    assert f"Tests passed: 0 of {total}" in feedback
+    assert "{&#39;passed&#39;" not in feedback
+    assert str(escape(question.challenge.solution.splitlines()[0])) in feedback
 
 
 def test_the_tests_endpoint_returns_visible_and_hidden_sources(app, client):

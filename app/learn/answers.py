@@ -97,7 +97,22 @@ def answer_pair(question: Question, answer: object, lang: str) -> AnswerPair:
         model = pick(question.model_answer_html, lang)[0]
         mine = [escape(_("You rated yourself: %(rating)s", rating=rating))]
         return AnswerPair(mine, [catalog_html(model)], stacked=True)
+    if kind == "code_challenge":
+        return challenge_pair(question, answer)
     return AnswerPair([escape(str(answer))], [])
+
+
+def challenge_pair(question: Question, answer: object) -> AnswerPair:
+    """Show a challenge's self-reported result and code beside the reference solution."""
+    report = answer if isinstance(answer, dict) else {}
+    passed = report.get("passed") if isinstance(report.get("passed"), list) else []
+    total = report.get("total") if isinstance(report.get("total"), int) else len(passed)
+    mine = [escape(_("Tests passed: %(passed)d of %(total)d", passed=len(passed), total=total))]
+    if isinstance(report.get("code"), str) and report["code"]:
+        mine.append(Markup("<pre><code>{}</code></pre>").format(report["code"]))
+    solution = question.challenge.solution if question.challenge else ""
+    right = [Markup("<pre><code>{}</code></pre>").format(solution)] if solution else []
+    return AnswerPair(mine, right, stacked=True)
 
 
 def truth_label(value: object) -> Markup:
