@@ -151,18 +151,7 @@ def rate(
     when = as_utc(when)
     card = find_card(learner_id, question.id)
     if card is None:
-        card = ReviewCard(
-            learner_id=learner_id,
-            question_id=question.id,
-            quiz_id=question.quiz_id,
-            state=1,
-            step=0,
-            due=when,
-            reps=0,
-            lapses=0,
-            suspended=False,
-            created_at=when,
-        )
+        card = new_card(learner_id, question, when)
         db.session.add(card)
         db.session.flush()
     log = ReviewLog(
@@ -220,23 +209,28 @@ def undo(log: ReviewLog) -> ReviewCard:
     return card
 
 
+def new_card(learner_id: int, question: Question, when: datetime) -> ReviewCard:
+    """Return a fresh FSRS card (state Learning, step 0) for ``question``, due at ``when``."""
+    return ReviewCard(
+        learner_id=learner_id,
+        question_id=question.id,
+        quiz_id=question.quiz_id,
+        state=1,
+        step=0,
+        due=when,
+        reps=0,
+        lapses=0,
+        suspended=False,
+        created_at=when,
+    )
+
+
 def make_due(learner_id: int, question: Question, when: datetime) -> ReviewCard:
     """Make the learner's card for ``question`` due at ``when`` (created, or taken out of suspension)."""
     when = as_utc(when)
     card = find_card(learner_id, question.id)
     if card is None:
-        card = ReviewCard(
-            learner_id=learner_id,
-            question_id=question.id,
-            quiz_id=question.quiz_id,
-            state=1,
-            step=0,
-            due=when,
-            reps=0,
-            lapses=0,
-            suspended=False,
-            created_at=when,
-        )
+        card = new_card(learner_id, question, when)
         db.session.add(card)
     else:
         card.due = when
