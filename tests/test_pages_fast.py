@@ -8,9 +8,9 @@ answers must cost exactly as many.
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import re
-import statistics
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -29,7 +29,6 @@ pytestmark = pytest.mark.storage
 
 HISTORY = 5000
 SESSION_TABLE = "sessions"
-RUNS = 25
 
 
 class RoundTrips:
@@ -171,18 +170,21 @@ def test_the_dashboard_from_bounded_reads_matches_the_history(app):
     assert "Finished the lesson" in html
 
 
-def cpu_ms(visit, client, runs: int) -> float:
-    """Return the median CPU time of ``visit`` in milliseconds, over ``runs`` runs after a warm-up."""
+def python_calls(visit, client) -> int:
+    """Return how many Python function calls one ``visit`` makes, after a warm-up.
+
+    A count of calls, not a time: it does not move with the machine's load, and it
+    grows with every row a page loads and every item it renders.
+    """
     visit(client)
-    samples = []
-    for _ in range(runs):
-        start = time.process_time()
-        visit(client)
-        samples.append((time.process_time() - start) * 1000)
-    return statistics.median(samples)
+    profile = cProfile.Profile()
+    profile.enable()
+    visit(client)
+    profile.disable()
+    return pstats.Stats(profile).total_calls
 
 
-def test_five_thousand_answers_cost_about_the_same_cpu(app, capsys):
+def test_five_thousand_answers_cost_about_the_same_work(app, capsys):
     use_catalog(app)
     fresh, veteran = returning_learner(app), returning_learner(app, history=HISTORY)
     rows = []
@@ -190,13 +192,13 @@ def test_five_thousand_answers_cost_about_the_same_cpu(app, capsys):
         if name == "quiz answer POST":
             continue  # each run stores an answer: measured by the benchmark instead
         other = hot_pages(veteran)[name]
-        rows.append((name, cpu_ms(visit, fresh.client, RUNS), cpu_ms(other, veteran.client, RUNS)))
+        rows.append((name, python_calls(visit, fresh.client), python_calls(other, veteran.client)))
     with capsys.disabled():
-        print(f"\nCPU ms per page, median of {RUNS} ({app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}):")
+        print(f"\nPython calls per page ({app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}):")
         for name, empty, full in rows:
-            print(
-                f"  {name:<12} 0 answers {empty:6.2f}   {HISTORY:,} answers {full:6.2f}   x{full / empty:.2f}"
-            )
-    # Loading the history took 64 ms against 5 ms: a generous bound that still catches it.
-    slow = [(name, empty, full) for name, empty, full in rows if full > 1.5 * empty + 1.0]
-    assert slow == []
+            print(f"  {name:<12} 0 answers {empty:7,}   {HISTORY:,} answers {full:7,}   x{full / empty:.2f}")
+    # Loading the whole history made a page ~10 times the work; the bounded reads keep
+    # every page within 1.2 times (the dashboard shows up to 20 chart points and 100
+    # attempts of a long history against 1 or 2 of a new learner's).
+    heavier = [(name, empty, full) for name, empty, full in rows if full > 1.2 * empty]
+    assert heavier == []

@@ -23,14 +23,13 @@ from app.content.model import pick
 from app.errors import wants_json
 from app.inputs import parse_id
 from app.learn import bp
+from app.learn import pages
 from app.learn.answers import raw_from_form
 from app.learn.chart import score_chart
 from app.learn.lookup import catalog
-from app.learn.lookup import demo_links
 from app.learn.lookup import lesson_or_404
 from app.learn.lookup import neighbours
 from app.learn.lookup import quiz_or_404
-from app.learn.lookup import topic_demo_endpoints
 from app.learn.lookup import topic_or_404
 from app.learn.quizstate import QuizState
 from app.main.routes import current_lang
@@ -52,20 +51,19 @@ from app.topics import TOPIC_NAMES
 
 @bp.get("/topics/<topic>/")
 def topic_page(topic: str):
-    """Show a topic: its lessons, live demos and quiz, with the learner's status."""
+    """Show a topic: its lessons, live demos and quiz, with the learner's status.
+
+    The page's fixed parts are rendered once per language (``pages.topic_page``);
+    the learner's standing in the topic is filled in.
+    """
     topic_obj = topic_or_404(topic)
     course = catalog()
     standing = standings.topic_standing(current_learner_id(), course, topic)
-    lessons = course.topic_lessons(topic)
-    endpoints = [endpoint for lesson in lessons for endpoint in lesson.demos]
-    endpoints += topic_demo_endpoints(topic)
     return render_template(
         "learn/topic.html",
-        topic=topic_obj,
-        lessons=lessons,
+        page=pages.topic_page(course, topic_obj, current_lang()),
+        lesson_slugs=[lesson.slug for lesson in course.topic_lessons(topic)],
         states=standing.lessons,
-        demos=demo_links(endpoints),
-        quiz=stats.quiz_for_topic(course, topic),
         progress=standings.topic_progress(course, topic, standing),
     )
 
@@ -81,7 +79,6 @@ def lesson_page(topic: str, slug: str):
     topic_obj = topic_or_404(topic)
     course = catalog()
     lesson = lesson_or_404(course, topic, slug)
-    text, fell_back = lesson.text(current_lang())
     learner = current_learner()
     states = {}
     if learner is not None:
@@ -90,21 +87,12 @@ def lesson_page(topic: str, slug: str):
             row = service.start_lesson(learner, slug)
             states[slug] = LessonState(slug, as_utc(row.started_at), None)
     state = states.get(slug)
-    before, after = neighbours(course, slug)
-    quiz = course.quizzes.get(lesson.quiz) if lesson.quiz else None
     return render_template(
         "learn/lesson.html",
-        topic=topic_obj,
+        page=pages.lesson_page(course, topic_obj, lesson, current_lang()),
         lesson=lesson,
-        text=text,
-        fell_back=fell_back,
         completed=state is not None and state.is_completed,
         states=states,
-        prerequisites=[course.lessons[s] for s in lesson.prerequisites if s in course.lessons],
-        before=before,
-        after=after,
-        demos=demo_links(lesson.demos),
-        quiz=quiz,
     )
 
 

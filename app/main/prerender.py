@@ -1,15 +1,25 @@
-"""Parts of the course pages that are the same for every reader of a language, rendered once.
+"""Parts of pages that are the same for every reader of a language, rendered once.
 
-The course map shows sixteen topic cards whose titles, links, summaries and counts
-depend only on the catalog and the language; rendering them on every request cost
-dozens of ``gettext`` and ``url_for`` calls. They are rendered here on first use,
-per catalog and language, and kept until the catalog changes; the page then fills in
-only the learner's bits (status, badge, progress value).
+A page is mostly text that depends only on the course and the language: the site
+header's topic menu and search box, a lesson's table of contents and body, a topic's
+lesson list. Rendering those on every request cost dozens of ``gettext`` and
+``url_for`` calls per page. Here they are rendered on first use, per language (and per
+catalog where the course is involved), kept for the life of the process, and the page
+fills in only the learner's bits through named slots.
+
+What to notice: the cache key always holds the language, because ``gettext`` answered
+in the locale of the request that rendered the part; and the catalog is compared by
+identity, so a development reload of the content renders the parts again.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+from typing import TypeVar
 
 from flask import current_app
 from flask import get_template_attribute
@@ -22,6 +32,70 @@ from app.topics import TOPICS
 EXTENSION = "prerendered"
 #: Where the learner's status badge goes in a card.
 SLOT = "<!-- slot: badge -->"
+#: A named place in a pre-rendered part: ``<!-- slot:status -->``.
+SLOT_MARK = re.compile(r"<!-- slot:([a-z0-9_.:-]+) -->")
+
+T = TypeVar("T")
+
+
+def once(key: tuple, build: Callable[[], T], catalog: Catalog | None = None) -> T:
+    """Return ``build()``, computed once per process for ``key`` (and for ``catalog``).
+
+    While templates reload on change (``flask run --debug``), nothing is kept, so an
+    edited template shows at once.
+    """
+    app = current_app._get_current_object()
+    if app.jinja_env.auto_reload:
+        return build()
+    cache = app.extensions.setdefault(EXTENSION, {})
+    entry = cache.get(key)
+    if entry is not None and entry[0] is catalog:
+        return entry[1]
+    value = build()
+    cache[key] = (catalog, value)
+    return value
+
+
+@dataclass(frozen=True)
+class Slotted:
+    """Pre-rendered HTML cut at its ``<!-- slot:name -->`` marks, ready to be filled."""
+
+    parts: tuple[Markup, ...]
+    names: tuple[str, ...]
+
+    @classmethod
+    def cut(cls, html: Markup) -> Slotted:
+        """Cut rendered (already escaped) template output at its slot marks."""
+        pieces = SLOT_MARK.split(html)
+        # The pieces are cut from Markup that the template engine escaped: still safe.
+        return cls(tuple(Markup(part) for part in pieces[::2]), tuple(pieces[1::2]))  # noqa: S704
+
+    def fill(self, values: Mapping[str, Any]) -> Markup:
+        """Return the whole HTML with each slot replaced by its value (escaped unless Markup).
+
+        A slot without a value is left empty.
+        """
+        out = [self.parts[0]]
+        for name, part in zip(self.names, self.parts[1:], strict=True):
+            value = values.get(name)
+            if value is not None:
+                out.append(Markup.escape(value))
+            out.append(part)
+        return Markup("").join(out)
+
+
+def macro(template: str, name: str, *args: Any) -> Markup:
+    """Render macro ``name`` of ``template`` with ``args`` (in the current request's locale)."""
+    return get_template_attribute(template, name)(*args)
+
+
+def chrome(name: str, lang: str, *variant: Any) -> Markup:
+    """Return the site chrome's part ``name`` (a macro of ``_chrome.html``) for ``lang``.
+
+    ``variant`` is for the few parts that come in a handful of versions (the selected
+    Flask version of the "My Flask" setting); it is part of the key.
+    """
+    return once(("chrome", name, lang, *variant), lambda: macro("_chrome.html", name, *variant))
 
 
 @dataclass(frozen=True)
@@ -50,10 +124,10 @@ def course_map(catalog: Catalog, lang: str) -> CourseMap:
     Call it while a request in ``lang`` is being served: the texts are translated
     with that request's locale.
     """
-    cache = current_app.extensions.setdefault(EXTENSION, {})
-    entry = cache.get(("course-map", lang))
-    if entry is not None and entry[0] is catalog:
-        return entry[1]
+    return once(("course-map", lang), lambda: _build_course_map(catalog, lang), catalog)
+
+
+def _build_course_map(catalog: Catalog, lang: str) -> CourseMap:
     card = get_template_attribute("main/_map_card.html", "card")
     bar_label = get_template_attribute("main/_map_card.html", "bar_label")
     badge = get_template_attribute("learn/_macros.html", "status_badge")
@@ -66,6 +140,4 @@ def course_map(catalog: Catalog, lang: str) -> CourseMap:
         head, body = card(index, topic, lessons, quiz_questions, lang).split(SLOT)
         cards[topic.name] = MapCard(head, body, bar_label(topic, lang).strip())
     badges = {status: badge(status).strip() for status in ("done", "in-progress")}
-    result = CourseMap(cards, badges)
-    cache[("course-map", lang)] = (catalog, result)
-    return result
+    return CourseMap(cards, badges)

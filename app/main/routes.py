@@ -103,6 +103,10 @@ def current_lang() -> str:
     return lang
 
 
+# The site's frame (header, menus, footer) comes pre-rendered once per language.
+bp.add_app_template_global(prerender.chrome)
+
+
 @bp.app_template_global()
 def all_topics():
     """Return the topics in course order, for the header menu."""
