@@ -13,6 +13,7 @@ import pstats
 import re
 from dataclasses import dataclass
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from conftest import csrf_token
@@ -31,34 +32,57 @@ HISTORY = 5000
 SESSION_TABLE = "sessions"
 
 
+def in_transaction(dbapi_connection) -> bool:
+    """Return whether the driver's connection is inside a transaction on the server."""
+    info = getattr(dbapi_connection, "info", None)
+    if info is not None and hasattr(info, "transaction_status"):  # psycopg
+        return info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+    return dbapi_connection.in_transaction  # sqlite3
+
+
 class RoundTrips:
-    """Count what the engine sends the database: statements, and transaction commands apart."""
+    """Count what the engine sends the database: statements, and transaction commands apart.
+
+    A transaction command is counted when the server really gets one: a BEGIN (the driver
+    sends it before a statement when the connection is not in autocommit), and a COMMIT
+    or ROLLBACK that ends a transaction the server has open. SQLAlchemy's own begin and
+    rollback events fire for AUTOCOMMIT connections too, so they are not the measure.
+    """
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.statements = 0
         self.transactions = 0
         self.seen: list[str] = []
+        self._was_open = False
 
     def _statement(self, conn, cursor, statement, *args) -> None:
+        self._was_open = in_transaction(conn.connection.dbapi_connection)
         # The embedded session store (used without Redis) is the session's cost, not the page's.
         if SESSION_TABLE not in statement:
             self.statements += 1
             self.seen.append(statement)
 
-    def _transaction(self, *args) -> None:
-        self.transactions += 1
+    def _after_statement(self, conn, *args) -> None:
+        if not self._was_open and in_transaction(conn.connection.dbapi_connection):
+            self.transactions += 1  # the driver sent BEGIN first
+
+    def _end(self, conn) -> None:
+        if in_transaction(conn.connection.dbapi_connection):
+            self.transactions += 1
 
     def __enter__(self) -> RoundTrips:
         sa.event.listen(self.engine, "before_cursor_execute", self._statement)
-        for name in ("begin", "commit", "rollback"):
-            sa.event.listen(self.engine, name, self._transaction)
+        sa.event.listen(self.engine, "after_cursor_execute", self._after_statement)
+        for name in ("commit", "rollback"):
+            sa.event.listen(self.engine, name, self._end)
         return self
 
     def __exit__(self, *exc) -> None:
         sa.event.remove(self.engine, "before_cursor_execute", self._statement)
-        for name in ("begin", "commit", "rollback"):
-            sa.event.remove(self.engine, name, self._transaction)
+        sa.event.remove(self.engine, "after_cursor_execute", self._after_statement)
+        for name in ("commit", "rollback"):
+            sa.event.remove(self.engine, name, self._end)
 
 
 @dataclass
@@ -147,6 +171,17 @@ def test_each_page_reads_a_fixed_small_number_of_statements(app):
     use_catalog(app)
     costs = page_costs(app, returning_learner(app))
     assert {name: statements for name, (statements, _) in costs.items() if name in EXPECTED} == EXPECTED
+
+
+def test_pages_that_only_read_send_no_transaction_commands(app):
+    """No BEGIN and no ROLLBACK around a page's SELECTs (on PostgreSQL, two round trips saved).
+
+    The answer POST writes, in one transaction: BEGIN and COMMIT.
+    """
+    use_catalog(app)
+    costs = page_costs(app, returning_learner(app))
+    commands = {name: transactions for name, (_, transactions) in costs.items()}
+    assert commands == dict.fromkeys(EXPECTED, 0) | {"quiz answer POST": 2}
 
 
 def test_five_thousand_answers_cost_no_statement_more(app):

@@ -12,6 +12,8 @@ from app.learn import answers
 from app.learn import bp
 from app.learn.lookup import catalog
 from app.learn.lookup import lesson_title
+from app.main.prerender import macro
+from app.main.prerender import once
 from app.main.routes import current_lang
 from app.topics import TOPICS_BY_NAME
 from app.topics import Topic
@@ -95,3 +97,14 @@ def inline_code(text: str) -> Markup:
         return escape(text)
     code = Markup("<code>{}</code>")
     return Markup("").join(code.format(part) if i % 2 else escape(part) for i, part in enumerate(parts))
+
+
+@bp.app_template_global()
+def question_fields(question: Question, write_first: bool) -> Markup:
+    """Return the fixed part of ``question``'s form in the reader's language (rendered once)."""
+    lang = current_lang()
+    return once(
+        ("question", question.id, question.type, lang, bool(write_first)),
+        lambda: macro("learn/_question_fields.html", "fields", question, bool(write_first)),
+        catalog(),
+    )

@@ -81,13 +81,18 @@ class Submission:
 
 @contextmanager
 def transaction() -> Iterator[None]:
-    """Commit what the block wrote, or roll it all back if it raises."""
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    """Commit what the block wrote, or roll it all back if it raises.
+
+    During a GET the session has been reading without a transaction (on PostgreSQL):
+    ``writing()`` opens a real one, so the block's writes are atomic.
+    """
+    with db.session().writing():
+        try:
+            yield
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
 
 
 def as_utc(moment: datetime) -> datetime:
