@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from urllib.parse import quote
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,6 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.content.model import Catalog
+from app.search.measure import QUERIES
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 #: Routes that answer JSON or health checks, not a page to read.
@@ -69,6 +71,22 @@ PROPER_NAMES = (
     "WebSocket",
     "Pallets",
 )
+#: Searches whose result pages are read: what learners type (identifiers, words, Chinese, typos,
+#: prefixes), and words found in code and error messages. A query of several English words is
+#: left out: the page repeats what the reader typed (its title, "nothing matches …"), in English.
+SEARCH_QUERIES = [query for query in QUERIES if " " not in query or not query.isascii()] + [
+    "RuntimeError",
+    "TypeError",
+    "MethodView",
+    "jsonify",
+    "render_template",
+    "CSRF",
+    "405",
+    "表单",
+    "错误",
+    "应用上下文",
+    "扩展",
+]
 #: The attributes a browser shows to a reader or reads aloud.
 SHOWN_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label", "aria-description", "aria-roledescription")
 #: Elements whose content is code, or what the learner typed (a demo's editable template).
@@ -289,9 +307,10 @@ def test_data_attributes_and_code_are_read_or_skipped() -> None:
 def test_every_page_is_in_chinese(app: Flask, client: FlaskClient, course: Catalog) -> None:
     """The site's pages, every topic, lesson and quiz, and an error page read in Chinese."""
     paths = argument_free_pages(app, demos=False)
-    # Search results are left out: snippets are plain text, so code and English error messages
-    # that a lesson shows as code read as prose there (a known gap: snippets should keep <code>).
     paths += ["/no-such-page", "/search?q=zzzzqqq"]
+    # Search results: their snippets keep a lesson's inline code as <code>, so code and quoted
+    # English error messages inside a Chinese sentence are code there too.
+    paths += [f"/search?q={quote(query)}" for query in SEARCH_QUERIES]
     for topic, slugs in course.topics.items():
         paths.append(f"/topics/{topic}/")
         paths.extend(f"/topics/{topic}/{slug}" for slug in slugs)
