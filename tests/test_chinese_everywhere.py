@@ -1,14 +1,15 @@
 """Chinese, everywhere: every page and demo, read in Chinese, has no run of English words.
 
 The walk covers every GET route that needs no argument (the site's pages and every live
-demo), each topic, lesson and quiz of the catalog, and the example links a demo page offers
-(its "Try" links to itself with a query). On each page it reads what a learner can see: the
-text, the attributes a browser shows (``title``, ``alt``, ``placeholder``, ``aria-label``, a
-button's ``value``) and the strings handed to JavaScript in ``data-`` attributes (JSON or
-plain). A run of three or more English words fails, except inside ``<code>``, ``<pre>``,
-``<kbd>``, ``<samp>`` and ``<script>``/``<style>``, in an element marked ``lang="en"`` (the
-language switch's "English"), in URLs, in identifiers (``before_request``, ``g.user``,
-``MethodView``) and acronyms (``WSGI``, ``HTTP``), and the proper names of ``PROPER_NAMES``.
+demo), each topic, lesson, quiz and question page of the catalog, search result pages, and
+the example links a demo page offers (its "Try" links to itself with a query). On each page
+it reads what a learner can see: the text, the attributes a browser shows (``title``, ``alt``,
+``placeholder``, ``aria-label``, a button's ``value``) and the strings handed to JavaScript
+in ``data-`` attributes (JSON or plain). A run of three or more English words fails, except
+inside ``<code>``, ``<pre>``, ``<kbd>``, ``<samp>`` and ``<script>``/``<style>``, in an
+element marked ``lang="en"`` (the language switch's "English"), in URLs, in identifiers
+(``before_request``, ``g.user``, ``MethodView``) and acronyms (``WSGI``, ``HTTP``), and the
+proper names of ``PROPER_NAMES``.
 """
 
 from __future__ import annotations
@@ -315,6 +316,12 @@ def test_every_page_is_in_chinese(app: Flask, client: FlaskClient, course: Catal
         paths.append(f"/topics/{topic}/")
         paths.extend(f"/topics/{topic}/{slug}" for slug in slugs)
     paths.extend(f"/topics/{quiz.topic}/quiz" for quiz in course.quizzes.values())
+    # Every question's own page (about a second for the whole course): prompt, answer, explanation.
+    paths.extend(
+        f"/topics/{quiz.topic}/questions/{question.id}"
+        for quiz in course.quizzes.values()
+        for question in quiz.questions
+    )
     found = walk(client, paths)
     assert not found, report(found)
 

@@ -169,9 +169,18 @@ def lesson_documents(lesson: Lesson) -> Iterator[Document]:
             )
 
 
+def question_url(topic: str, question_id: str) -> str:
+    """Return the address of a question's own page (``learn.question_page``)."""
+    return f"/topics/{quote(topic, safe='')}/questions/{quote(question_id, safe='')}"
+
+
 def question_documents(question: Question, topic: str, quiz_title: dict[str, str]) -> Iterator[Document]:
-    """Yield one document per language of ``question``: prompt, choices, explanation, answer."""
-    url = f"/topics/{topic}/quiz"
+    """Yield one document per language of ``question``: prompt, choices, explanation, answer.
+
+    A hit opens the question's own page. A code challenge's hidden tests are in none of
+    these texts, so search never shows them.
+    """
+    url = question_url(topic, question.id)
     for lang, prompt in question.prompt_html.items():
         texts = (question.explanation_html, question.model_answer_html)
         parts = [html_text.get(lang, "") for html_text in texts]
