@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
@@ -14,6 +15,7 @@ from app.search.documents import plain_with_code
 from app.search.index import SearchIndex
 from app.search.snippets import marked
 from app.search.store import index_for
+from app.search.text import index_terms
 from config import Config
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -74,19 +76,36 @@ def lesson_doc(body_html: str, code: str = "") -> Document:
 
 
 @pytest.mark.parametrize(
-    ("fragment", "code"),
+    ("fragment", "text", "code"),
     [
-        ("<p>Call <code>url_for()</code> now &amp; then</p>", ["url_for()"]),
-        ("调用<code>url_for</code>时", ["url_for"]),
-        ("<p><code>a  &lt;b&gt;</code> and <em>c</em> <code>d</code></p>", ["a <b>", "d"]),
-        ("<p>no code</p><code></code>", []),
-        ("", []),
+        ("<p>Call <code>url_for()</code> now &amp; then</p>", "Call url_for() now & then", ["url_for()"]),
+        # No space is added at the edge of code where none was written...
+        ("<p>What is <code>current_app</code>, and?</p>", "What is current_app, and?", ["current_app"]),
+        ("调用<code>url_for</code>时", "调用url_for时", ["url_for"]),
+        # ...unless two words would run into one search term.
+        ("<p>the <code>app</code>s</p>", "the app s", ["app"]),
+        ("<code>a</code><code>b</code>", "a b", ["a", "b"]),
+        ("<p><code>a  &lt;b&gt;</code> and <em>c</em> <code>d</code></p>", "a <b> and c d", ["a <b>", "d"]),
+        ("<p>no code</p><code></code>", "no code", []),
+        ("", "", []),
     ],
 )
-def test_text_with_code_is_the_plain_text_and_knows_where_the_code_is(fragment, code):
-    text, spans = plain_with_code(fragment)
-    assert text == plain(fragment)
-    assert [text[start:end] for start, end in spans] == code
+def test_text_with_code_knows_where_the_code_is(fragment, text, code):
+    found, spans = plain_with_code(fragment)
+    assert found == text
+    assert [found[start:end] for start, end in spans] == code
+    assert index_terms(found) == index_terms(plain(fragment))
+
+
+def test_keeping_code_indexes_the_same_terms_as_plain_text(index):
+    course = REAL_COURSE["catalog"]
+    fragments = [text.html for lesson in course.lessons.values() for text in lesson.texts.values()]
+    fragments += [html for question in course.questions.values() for html in question.prompt_html.values()]
+    fragments += [
+        html for question in course.questions.values() for html in question.explanation_html.values()
+    ]
+    for fragment in fragments:
+        assert Counter(index_terms(plain_with_code(fragment)[0])) == Counter(index_terms(plain(fragment)))
 
 
 def test_a_snippet_shows_inline_code_as_code_escaped_inside():

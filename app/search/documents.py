@@ -22,6 +22,8 @@ from app.content.catalog import lesson_url
 from app.content.model import Catalog
 from app.content.model import Lesson
 from app.content.model import Question
+from app.search.text import is_cjk
+from app.search.text import normalize
 
 #: The ``(start, end)`` offsets of the inline code in a field's text.
 Spans = tuple[tuple[int, int], ...]
@@ -35,6 +37,8 @@ LABEL = re.compile(r'<p class="admonition-title"[^>]*>(.*?)</p>|<summary[^>]*>(.
 INLINE_CODE = re.compile(r"<code[^>]*>(.*?)</code>", re.S)
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
+#: A character that is part of a Latin search term (after ``normalize``).
+WORD = re.compile(r"[a-z0-9_.]")
 
 
 def plain(fragment: str) -> str:
@@ -42,22 +46,47 @@ def plain(fragment: str) -> str:
     return SPACE.sub(" ", html.unescape(TAG.sub(" ", fragment))).strip()
 
 
-def plain_with_code(fragment: str) -> tuple[str, Spans]:
-    """Return ``plain(fragment)`` and where its inline ``<code>`` elements are in that text.
+def glued(before: str, after: str) -> bool:
+    """Return whether two characters side by side would make one search term (``app`` + ``s``)."""
+    first, second = normalize(before)[-1:], normalize(after)[:1]
+    return bool(WORD.match(first) and WORD.match(second)) or (is_cjk(first) and is_cjk(second))
 
-    Like every tag in ``plain``, the edge of a ``<code>`` counts as a space, so the pieces
-    in and out of code, each made plain and joined by spaces, give exactly ``plain``'s text
-    (and so the same index).
-    """
-    pieces: list[tuple[str, Spans]] = []
+
+def code_pieces(fragment: str) -> Iterator[tuple[str, bool]]:
+    """Yield the pieces of ``fragment`` outside and inside its ``<code>`` elements, in order."""
     position = 0
     for match in INLINE_CODE.finditer(fragment):
-        pieces.append((plain(fragment[position : match.start()]), ()))
-        code = plain(match.group(1))
-        pieces.append((code, ((0, len(code)),)))
+        yield fragment[position : match.start()], False
+        yield match.group(1), True
         position = match.end()
-    pieces.append((plain(fragment[position:]), ()))
-    return join_with_code(pieces)
+    yield fragment[position:], False
+
+
+def plain_with_code(fragment: str) -> tuple[str, Spans]:
+    """Return the text of an HTML fragment and where its inline ``<code>`` is in that text.
+
+    The text is ``plain``'s except at the edges of code: a space stays only where the
+    fragment has one, or where two words would otherwise run into one search term. So
+    ``current_app,`` and ``调用url_for时`` read as written, and the terms are ``plain``'s.
+    """
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length, gap = 0, False
+    for piece, is_code in code_pieces(fragment):
+        raw = html.unescape(TAG.sub(" ", piece))
+        text = SPACE.sub(" ", raw).strip()
+        if not text:
+            gap = gap or bool(raw)
+            continue
+        if out and (gap or raw[0].isspace() or glued(out[-1][-1], text[0])):
+            out.append(" ")
+            length += 1
+        if is_code:
+            spans.append((length, length + len(text)))
+        out.append(text)
+        length += len(text)
+        gap = raw[-1].isspace()
+    return "".join(out), tuple(spans)
 
 
 def join_with_code(parts: list[tuple[str, Spans]]) -> tuple[str, Spans]:
