@@ -84,6 +84,10 @@ def test_every_type_shows_read_only_with_its_answer_folded(app, client, course):
             assert f"<code>{question.accept[0]}</code>" in answer.replace("&#39;", "'").replace("&#34;", '"')
         if kind == "flashcard":
             assert question.model_answer_html["en"] in answer
+        if kind == "code_challenge":
+            # The starter code and the visible tests; the reference solution only in the answer.
+            assert "Starter code" in html and question.challenge.test_names[0] in html
+            assert "def " in answer and answer.count("<pre>") >= 1
 
 
 def test_a_section_link_names_the_lesson_and_the_section(client, course):
