@@ -1,14 +1,15 @@
 """Chinese, everywhere: every page and demo, read in Chinese, has no run of English words.
 
 The walk covers every GET route that needs no argument (the site's pages and every live
-demo), each topic, lesson and quiz of the catalog, and the example links a demo page offers
-(its "Try" links to itself with a query). On each page it reads what a learner can see: the
-text, the attributes a browser shows (``title``, ``alt``, ``placeholder``, ``aria-label``, a
-button's ``value``) and the strings handed to JavaScript in ``data-`` attributes (JSON or
-plain). A run of three or more English words fails, except inside ``<code>``, ``<pre>``,
-``<kbd>``, ``<samp>`` and ``<script>``/``<style>``, in an element marked ``lang="en"`` (the
-language switch's "English"), in URLs, in identifiers (``before_request``, ``g.user``,
-``MethodView``) and acronyms (``WSGI``, ``HTTP``), and the proper names of ``PROPER_NAMES``.
+demo), each topic, lesson, quiz and question page of the catalog, search result pages, and
+the example links a demo page offers (its "Try" links to itself with a query). On each page
+it reads what a learner can see: the text, the attributes a browser shows (``title``, ``alt``,
+``placeholder``, ``aria-label``, a button's ``value``) and the strings handed to JavaScript
+in ``data-`` attributes (JSON or plain). A run of three or more English words fails, except
+inside ``<code>``, ``<pre>``, ``<kbd>``, ``<samp>`` and ``<script>``/``<style>``, in an
+element marked ``lang="en"`` (the language switch's "English"), in URLs, in identifiers
+(``before_request``, ``g.user``, ``MethodView``) and acronyms (``WSGI``, ``HTTP``), and the
+proper names of ``PROPER_NAMES``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from urllib.parse import quote
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,6 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.content.model import Catalog
+from app.search.measure import QUERIES
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 #: Routes that answer JSON or health checks, not a page to read.
@@ -69,6 +72,22 @@ PROPER_NAMES = (
     "WebSocket",
     "Pallets",
 )
+#: Searches whose result pages are read: what learners type (identifiers, words, Chinese, typos,
+#: prefixes), and words found in code and error messages. A query of several English words is
+#: left out: the page repeats what the reader typed (its title, "nothing matches …"), in English.
+SEARCH_QUERIES = [query for query in QUERIES if " " not in query or not query.isascii()] + [
+    "RuntimeError",
+    "TypeError",
+    "MethodView",
+    "jsonify",
+    "render_template",
+    "CSRF",
+    "405",
+    "表单",
+    "错误",
+    "应用上下文",
+    "扩展",
+]
 #: The attributes a browser shows to a reader or reads aloud.
 SHOWN_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label", "aria-description", "aria-roledescription")
 #: Elements whose content is code, or what the learner typed (a demo's editable template).
@@ -289,13 +308,20 @@ def test_data_attributes_and_code_are_read_or_skipped() -> None:
 def test_every_page_is_in_chinese(app: Flask, client: FlaskClient, course: Catalog) -> None:
     """The site's pages, every topic, lesson and quiz, and an error page read in Chinese."""
     paths = argument_free_pages(app, demos=False)
-    # Search results are left out: snippets are plain text, so code and English error messages
-    # that a lesson shows as code read as prose there (a known gap: snippets should keep <code>).
     paths += ["/no-such-page", "/search?q=zzzzqqq"]
+    # Search results: their snippets keep a lesson's inline code as <code>, so code and quoted
+    # English error messages inside a Chinese sentence are code there too.
+    paths += [f"/search?q={quote(query)}" for query in SEARCH_QUERIES]
     for topic, slugs in course.topics.items():
         paths.append(f"/topics/{topic}/")
         paths.extend(f"/topics/{topic}/{slug}" for slug in slugs)
     paths.extend(f"/topics/{quiz.topic}/quiz" for quiz in course.quizzes.values())
+    # Every question's own page (about a second for the whole course): prompt, answer, explanation.
+    paths.extend(
+        f"/topics/{quiz.topic}/questions/{question.id}"
+        for quiz in course.quizzes.values()
+        for question in quiz.questions
+    )
     found = walk(client, paths)
     assert not found, report(found)
 

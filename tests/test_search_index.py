@@ -167,7 +167,7 @@ def test_questions_are_found_by_prompt_choices_and_explanation(index):
     hits = index.search("BlueprintSetupState.add_url_rule", "en").hits
     questions = [hit for hit in hits if hit.document.kind == "question"]
     assert questions
-    assert questions[0].url == "/topics/blueprints/quiz"
+    assert questions[0].url == f"/topics/blueprints/questions/{questions[0].document.key}"
 
 
 def test_one_typo_finds_the_same_results(index):

@@ -193,7 +193,7 @@ class SearchIndex:
                         score=-neg_score,
                         exact=-neg_exact,
                         title_html=highlight(doc.title, needles),
-                        heading_html=highlight(doc.heading, needles),
+                        heading_html=highlight(doc.heading, needles, doc.heading_code),
                         snippet_html=snippet(doc, needles),
                     )
                 )

@@ -1,18 +1,25 @@
-"""Highlighted snippets: escape everything first, then wrap the matches in ``<mark>``.
+"""Highlighted snippets: escape everything first, then add ``<code>`` and ``<mark>``.
 
-The text comes from rendered course HTML reduced to plain text; it is never shown as HTML.
+The text comes from rendered course HTML reduced to plain text, with the offsets of its
+inline code kept beside it (``app.search.documents``); it is never shown as HTML. A snippet
+is built from that text alone: every character is escaped, and the only markup added is a
+``<code>`` around each code span and a ``<mark>`` around each match, nested code outside
+mark, so code and quoted error messages read as code even inside a Chinese sentence.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from functools import lru_cache
 
 from markupsafe import Markup
 from markupsafe import escape
 
 from app.search.documents import Document
+from app.search.documents import Spans
 
 #: Characters of context around the first match.
 WIDTH = 180
@@ -43,9 +50,19 @@ def spans(text: str, needles: list[str], start: int = 0, end: int | None = None)
     return rv
 
 
-def marked(text: str, found: list[tuple[int, int]], start: int = 0, end: int | None = None) -> Markup:
-    """Return ``text[start:end]`` escaped, with each found span in ``<mark>``."""
-    end = len(text) if end is None else end
+def within(ranges: Sequence[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """Return the parts of sorted, disjoint ``ranges`` that fall in ``[start, end)``."""
+    first = bisect_right(ranges, start, key=lambda span: span[1])
+    rv = []
+    for low, high in ranges[first:]:
+        if low >= end:
+            break
+        rv.append((max(low, start), min(high, end)))
+    return rv
+
+
+def with_marks(text: str, found: Sequence[tuple[int, int]], start: int, end: int) -> str:
+    """Return ``text[start:end]`` escaped, with each found span in it in ``<mark>``."""
     out: list[str] = []
     position = start
     for first, last in found:
@@ -56,16 +73,40 @@ def marked(text: str, found: list[tuple[int, int]], start: int = 0, end: int | N
         out.append("<mark>" + html.escape(text[first:last]) + "</mark>")
         position = last
     out.append(html.escape(text[position:end]))
-    # Every piece of text above went through html.escape; <mark> is the only markup added.
+    return "".join(out)
+
+
+def marked(
+    text: str,
+    found: Sequence[tuple[int, int]],
+    start: int = 0,
+    end: int | None = None,
+    code: Spans = (),
+) -> Markup:
+    """Return ``text[start:end]`` escaped, each code span in ``<code>``, each found span in ``<mark>``.
+
+    ``found`` and ``code`` are sorted and disjoint. The range is cut at the edges of code,
+    and each piece is marked on its own: code stays outside mark, a match across the edge
+    of code becomes two ``<mark>``s, and a window starting inside code still opens it.
+    """
+    end = len(text) if end is None else end
+    out: list[str] = []
+    position = start
+    for first, last in within(code, start, end):
+        out.append(with_marks(text, found, position, first))
+        out.append("<code>" + with_marks(text, found, first, last) + "</code>")
+        position = last
+    out.append(with_marks(text, found, position, end))
+    # Every piece of text above went through html.escape; <code> and <mark> are the only markup.
     return Markup("".join(out))  # noqa: S704
 
 
-def highlight(text: str, needles: list[str]) -> Markup:
-    """Return the whole of a short text (a title, a heading) escaped and marked."""
-    return marked(text, spans(text, needles))
+def highlight(text: str, needles: list[str], code: Spans = ()) -> Markup:
+    """Return the whole of a short text (a title, a heading) escaped, its code and matches marked."""
+    return marked(text, spans(text, needles), code=code)
 
 
-def excerpt(text: str, needles: list[str], anchor: str) -> Markup | None:
+def excerpt(text: str, needles: list[str], anchor: str, code: Spans = ()) -> Markup | None:
     """Return a window of ``text`` around the first ``anchor``, every needle marked; None without one."""
     first = pattern((anchor,)).search(text) if text else None
     if first is None:
@@ -80,7 +121,19 @@ def excerpt(text: str, needles: list[str], anchor: str) -> Markup | None:
         end = space if space > first.end() else end
     prefix = ELLIPSIS + " " if start else ""
     suffix = " " + ELLIPSIS if end < len(text) else ""
-    return escape(prefix) + marked(text, spans(text, needles, start, end), start, end) + escape(suffix)
+    return escape(prefix) + marked(text, spans(text, needles, start, end), start, end, code) + escape(suffix)
+
+
+def fields(document: Document) -> tuple[tuple[str, Spans], ...]:
+    """Return the texts a snippet may come from, in order, each with its code spans.
+
+    A code block's text is code from end to end.
+    """
+    return (
+        (document.body, document.body_code),
+        (document.code, ((0, len(document.code)),) if document.code else ()),
+        (document.labels, document.labels_code),
+    )
 
 
 def snippet(document: Document, needles: list[str]) -> Markup:
@@ -89,10 +142,12 @@ def snippet(document: Document, needles: list[str]) -> Markup:
     Needles come longest first, and the longest one found anchors the window: a whole
     Chinese phrase (``请求钩子``) is shown in preference to a stray part of it (``请求``).
     """
+    texts = fields(document)
     for anchor in needles:
-        for text in (document.body, document.code, document.labels):
-            rv = excerpt(text, needles, anchor)
+        for text, code in texts:
+            rv = excerpt(text, needles, anchor, code)
             if rv is not None:
                 return rv
-    text = document.body or document.code
-    return escape(text[:WIDTH] + (" " + ELLIPSIS if len(text) > WIDTH else ""))
+    text, code = texts[0] if document.body else texts[1]
+    shown = marked(text, [], 0, min(WIDTH, len(text)), code)
+    return shown + escape(" " + ELLIPSIS if len(text) > WIDTH else "")

@@ -28,6 +28,13 @@ def test_search_as_you_type_from_the_header(live_server: str, page: Page, page_e
     options = results.locator("[role=option]")
     expect(options.first).to_contain_text("before_request")
     expect(options.first.locator("mark").first).to_have_text("before_request")
+    # Inline code comes back as <code>, a match inside it marked; nothing but <mark> and <code>
+    # is rebuilt from the server's snippet HTML.
+    expect(options.first.locator(".site-search-heading code mark").first).to_have_text("before_request")
+    tags = results.evaluate(
+        "list => [...list.querySelectorAll('.site-search-option > span *')].map((node) => node.tagName)"
+    )
+    assert set(tags) <= {"MARK", "CODE"} and "CODE" in tags
 
     # Arrow keys move through the listbox; Enter opens the chosen section.
     box.press("ArrowDown")

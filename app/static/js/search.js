@@ -5,6 +5,32 @@
 //   none chosen, submits the form to the full results page).
 
 const DEBOUNCE_MS = 150;
+// The only elements a result may carry: matches and inline code. Anything else is kept as text.
+const KEPT = new Set(["MARK", "CODE"]);
+
+// Rebuild the server's highlighted HTML as fresh nodes: text nodes, <mark> and <code> only.
+// The string is parsed in an inert document (nothing runs or loads there), and nothing of it
+// is copied but text and those two tag names, so no attribute or other element can get in.
+function highlighted(html) {
+  const parsed = new DOMParser().parseFromString(`<!doctype html><body>${html}`, "text/html");
+  return copied(parsed.body);
+}
+
+function copied(source) {
+  const out = document.createDocumentFragment();
+  for (const node of source.childNodes) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      out.append(node.data);
+    } else if (node.nodeType === Node.ELEMENT_NODE && KEPT.has(node.tagName)) {
+      const element = document.createElement(node.tagName.toLowerCase());
+      element.append(copied(node));
+      out.append(element);
+    } else if (node.nodeType === Node.ELEMENT_NODE) {
+      out.append(node.textContent);
+    }
+  }
+  return out;
+}
 
 function typingIn(target) {
   if (!(target instanceof Element)) return false;
@@ -51,19 +77,21 @@ function initSearch(form) {
     items[active].scrollIntoView({ block: "nearest" });
   }
 
-  function option(id, url, parts) {
+  // parts: [className, content], content a Node (or nothing, for an empty part); lang: the
+  // language of the hit's text, so it is read aloud in the right voice.
+  function option(id, url, parts, lang) {
     const li = document.createElement("li");
     li.id = id;
     li.setAttribute("role", "option");
     li.setAttribute("aria-selected", "false");
     li.dataset.url = url;
     li.className = "site-search-option";
-    for (const [className, html] of parts) {
-      if (!html) continue;
+    for (const [className, content] of parts) {
+      if (!content || !content.textContent) continue;
       const span = document.createElement("span");
       span.className = className;
-      // The server escapes every text and adds only <mark> elements.
-      span.innerHTML = html;
+      if (lang) span.lang = lang;
+      span.append(content);
       li.append(span);
     }
     return li;
@@ -76,19 +104,21 @@ function initSearch(form) {
     data.results.forEach((hit, i) => {
       list.append(
         option(`site-search-option-${i}`, hit.url, [
-          ["site-search-title", hit.title],
-          ["site-search-heading", hit.heading],
-          ["site-search-snippet", hit.snippet],
-        ]),
+          ["site-search-title", highlighted(hit.title)],
+          ["site-search-heading", highlighted(hit.heading)],
+          ["site-search-snippet", highlighted(hit.snippet)],
+        ], hit.lang),
       );
     });
     const all = `${form.action}?q=${encodeURIComponent(data.query)}`;
     if (data.results.length) {
-      list.append(option("site-search-option-all", all, [["site-search-all", escapeText(form.dataset.searchAll)]]));
+      const label = document.createTextNode(form.dataset.searchAll || "");
+      list.append(option("site-search-option-all", all, [["site-search-all", label]]));
     } else {
-      const label = data.suggestions.length
-        ? `${escapeText(form.dataset.searchNone)}: ${data.suggestions.map(escapeText).join(", ")}`
-        : escapeText(form.dataset.searchNone);
+      const none = form.dataset.searchNone || "";
+      const label = document.createTextNode(
+        data.suggestions.length ? `${none}: ${data.suggestions.join(", ")}` : none,
+      );
       list.append(option("site-search-option-all", all, [["site-search-none", label]]));
     }
     open();
@@ -157,12 +187,6 @@ function initSearch(form) {
     input.focus();
     input.select();
   });
-}
-
-function escapeText(text) {
-  const span = document.createElement("span");
-  span.textContent = text || "";
-  return span.innerHTML;
 }
 
 for (const form of document.querySelectorAll("[data-search]")) initSearch(form);
