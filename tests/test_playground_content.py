@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from app.content.lessons import read_lesson
+from app.content.playground import parse
 from app.content.render import render_markdown
 from app.content.snippets import iter_code_blocks
-from app.playground.block import parse
 from app.playground.runtime import check_expectations
 from app.playground.runtime import run
 

@@ -22,13 +22,13 @@ from pymdownx.slugs import slugify
 from app.content.diagrams import DiagramResolver
 from app.content.diagrams import DiagramUse
 from app.content.model import Heading
+from app.content.playground import FENCE as PLAYGROUND_FENCE
+from app.content.playground import parse as parse_playground
 from app.content.snippets import strip_markers
 from app.content.versions import ChangeNote
 from app.content.versions import VersionError
 from app.content.versions import change_title
 from app.content.versions import parse_change
-from app.playground.block import FENCE as PLAYGROUND_FENCE
-from app.playground.block import parse as parse_playground
 
 #: (scheme, target) → URL, or None when the target does not exist.
 LinkResolver = Callable[[str, str], str | None]

@@ -92,8 +92,7 @@ def init_playground(app: Flask) -> None:
     app.extensions["playground_version"] = pinned_version()
     app.add_template_global(playground_head)
     app.add_template_global(hosts_playground)
-    # The challenge routes attach to ``bp``; imported here, because the content package
-    # (which the challenge module reads) itself imports this package's block parser.
+    # The challenge routes attach to ``bp`` and import it from here: imported once it exists.
     from app.playground.challenge import init_challenges
 
     init_challenges(app)

@@ -1,4 +1,4 @@
-"""The ```` ```flask-playground ```` block of lesson Markdown: parsed and checked.
+"""The ```` ```flask-playground ```` block of lesson and quiz Markdown: parsed and checked.
 
 A block is an optional YAML header, a ``---`` line, then the app's code::
 
