@@ -92,7 +92,8 @@ def init_playground(app: Flask) -> None:
     app.extensions["playground_version"] = pinned_version()
     app.add_template_global(playground_head)
     app.add_template_global(hosts_playground)
-    # The challenge routes attach to ``bp`` and import it from here: imported once it exists.
+    # The challenge and page routes attach to ``bp`` and import it from here: imported once it exists.
+    from app.playground import pages  # noqa: F401  (registers the playground's own page)
     from app.playground.challenge import init_challenges
 
     init_challenges(app)
