@@ -9,6 +9,7 @@ tells that page where the runtime is, widens the page's CSP just enough for WebA
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 from flask import Blueprint
@@ -17,9 +18,13 @@ from flask import current_app
 from flask import g
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from markupsafe import escape
 
+from app.playground import models  # noqa: F401  (the saves' table must be known to Flask-Migrate)
 from app.playground.manifest import INSTALL_COMMAND
 from app.playground.manifest import find_runtime
 from app.playground.manifest import pinned_version
@@ -73,13 +78,40 @@ def playground_head() -> Markup:
         "playground-installed": "yes" if found.installed else "no",
         "playground-install-command": INSTALL_COMMAND,
         "playground-version": found.version,
+        "playground-strings": json.dumps(account_strings(), ensure_ascii=False),
     }
+    if current_user.is_authenticated:
+        meta["playground-saves"] = url_for("playground.saved_code")
+        meta["playground-csrf"] = generate_csrf()
+    else:
+        meta["playground-login"] = url_for("auth.login", next=request.path)
     tags = [f'<meta name="{name}" content="{escape(value)}">' for name, value in meta.items()]
     css = url_for("static", filename="js/playground/playground.css")
     script = url_for("static", filename="js/playground/page.js")
     tags.append(f'<link rel="stylesheet" href="{escape(css)}">')
     tags.append(f'<script type="module" src="{escape(script)}"></script>')
     return Markup("\n".join(tags))  # noqa: S704  every value above is escaped
+
+
+def account_strings() -> dict[str, str]:
+    """Return what the page says about saving edits, in the reader's language ({name} marks a value)."""
+    return {
+        "save": _("Save to my account"),
+        "saving": _("Saving to your account…"),
+        "saved": _("Saved to your account ({time}). Log in in another browser to get it back there."),
+        "saveFailed": _("Not saved to your account: {message}"),
+        "loadFailed": _("The copy in your account could not be loaded: {message}"),
+        "fromAccount": _(
+            "Showing the copy saved to your account on {time}: it is newer than this browser's. "
+            "Reset brings back the original code."
+        ),
+        "fromBrowser": _(
+            "Showing this browser's edits: they are newer than the copy saved to your account on {time}."
+        ),
+        "resetKept": _("Back to the original code. The copy in your account stays until you save again."),
+        "browserOnly": _("Your edits are kept in this browser only."),
+        "logIn": _("Log in to save them to your account and open them in any browser."),
+    }
 
 
 def hosts_playground(html: str) -> bool:
@@ -93,6 +125,7 @@ def init_playground(app: Flask) -> None:
     app.add_template_global(playground_head)
     app.add_template_global(hosts_playground)
     # The challenge and page routes attach to ``bp`` and import it from here: imported once it exists.
+    from app.playground import account  # noqa: F401  (registers the saves' endpoints)
     from app.playground import pages  # noqa: F401  (registers the playground's own page)
     from app.playground.challenge import init_challenges
 
