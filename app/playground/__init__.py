@@ -65,7 +65,25 @@ def worker_script():
     return serve_source(WORKER_SOURCE, "text/javascript")
 
 
-def playground_head() -> Markup:
+def meta_tags(meta: dict[str, str]) -> list[str]:
+    """Return ``<meta>`` tags for ``meta``, every value escaped."""
+    return [f'<meta name="{name}" content="{escape(value)}">' for name, value in meta.items()]
+
+
+def playground_account() -> Markup:
+    """Return the reader's own tags: where to save and the CSRF token, or where to log in.
+
+    ``playground_head()`` includes them; a page rendered once for every reader calls
+    ``playground_head(account=False)`` there and this in the part rendered per request.
+    """
+    if current_user.is_authenticated:
+        meta = {"playground-saves": url_for("playground.saved_code"), "playground-csrf": generate_csrf()}
+    else:
+        meta = {"playground-login": url_for("auth.login", next=request.path)}
+    return Markup("\n".join(meta_tags(meta)))  # noqa: S704  every value is escaped
+
+
+def playground_head(account: bool = True) -> Markup:
     """Return the tags a page hosting a playground needs, and allow WebAssembly on it."""
     g.csp_script_extra = WASM
     found = find_runtime(current_app)
@@ -80,12 +98,9 @@ def playground_head() -> Markup:
         "playground-version": found.version,
         "playground-strings": json.dumps(account_strings(), ensure_ascii=False),
     }
-    if current_user.is_authenticated:
-        meta["playground-saves"] = url_for("playground.saved_code")
-        meta["playground-csrf"] = generate_csrf()
-    else:
-        meta["playground-login"] = url_for("auth.login", next=request.path)
-    tags = [f'<meta name="{name}" content="{escape(value)}">' for name, value in meta.items()]
+    tags = meta_tags(meta)
+    if account:
+        tags.append(playground_account())
     css = url_for("static", filename="js/playground/playground.css")
     script = url_for("static", filename="js/playground/page.js")
     tags.append(f'<link rel="stylesheet" href="{escape(css)}">')
@@ -123,6 +138,7 @@ def init_playground(app: Flask) -> None:
     """Register the runtime source route and the template helpers."""
     app.extensions["playground_version"] = pinned_version()
     app.add_template_global(playground_head)
+    app.add_template_global(playground_account)
     app.add_template_global(hosts_playground)
     # The challenge and page routes attach to ``bp`` and import it from here: imported once it exists.
     from app.playground import account  # noqa: F401  (registers the saves' endpoints)
