@@ -1,15 +1,17 @@
-"""Playground blocks in lessons: checked by `content check`, rendered, and run in CPython."""
+"""Playground blocks in lessons and quiz texts: checked by `content check`, rendered, and run in CPython."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import yaml
 
 from app.content.lessons import read_lesson
+from app.content.playground import parse
+from app.content.quizzes import read_quiz
 from app.content.render import render_markdown
 from app.content.snippets import iter_code_blocks
-from app.playground.block import parse
 from app.playground.runtime import check_expectations
 from app.playground.runtime import run
 
@@ -31,7 +33,46 @@ def playgrounds() -> list[tuple[str, int, str]]:
     return found
 
 
+def quiz_playgrounds() -> list[tuple[str, str, str]]:
+    """Return (quiz path, question id and text, block text) of every playground in a quiz text."""
+    found = []
+    for path in sorted((ROOT / "quizzes").glob("*.yaml")):
+        for question in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
+            for key in ("prompt", "explanation"):
+                for lang, text in (question.get(key) or {}).items():
+                    for block in iter_code_blocks(text):
+                        if block.lang == "flask-playground":
+                            where = f"{question['id']}.{key}.{lang}"
+                            found.append((str(path.relative_to(ROOT)), where, block.code))
+    return found
+
+
 ALL = playgrounds()
+QUIZ_PLAYGROUNDS = quiz_playgrounds()
+QUIZ = """\
+id: hooks
+topic: hooks
+title: {en: "Hooks", zh: "钩子"}
+questions:
+  - id: hooks-x
+    type: true_false
+    source: original
+    difficulty: 1
+    prompt: {en: "True?", zh: "对吗？"}
+    answer: true
+    explanation:
+      en: |
+        Try it.
+
+        ```flask-playground
+        requests:
+          - path: /
+            method: FETCH
+        ---
+        app = (
+        ```
+      zh: "试试。"
+"""
 
 
 def lesson_problems(tmp_path: Path, body: str) -> list[tuple[int | None, str]]:
@@ -79,6 +120,16 @@ def test_a_good_block_passes_content_check(tmp_path):
         "from flask import Flask\napp = Flask(__name__)\n```\n"
     )
     assert lesson_problems(tmp_path, body) == []
+
+
+def test_content_check_reports_a_bad_playground_in_a_quiz_text_at_its_line(tmp_path):
+    path = tmp_path / "hooks.yaml"
+    path.write_text(QUIZ, encoding="utf-8")
+    problems: list = []
+    read_quiz(path, "quizzes/hooks.yaml", ("hooks",), lambda text, line, lang, inline: text, problems)
+    found = {(problem.line, problem.message) for problem in problems}
+    assert (16, "question hooks-x: playground request 1: unknown method 'FETCH'") in found
+    assert any(line == 20 and "playground code does not compile" in text for line, text in found), found
 
 
 def test_block_renders_code_presets_and_run_button():
@@ -155,3 +206,18 @@ def test_code_without_an_app_is_explained():
     result = run("x = 1\n", [{"path": "/"}])
     assert result["ok"] is False
     assert "made no Flask app" in result["error"]["text"]
+
+
+def test_the_course_has_a_quiz_playground_in_both_languages():
+    langs = {where.rsplit(".", 1)[1] for _, where, _ in QUIZ_PLAYGROUNDS}
+    assert langs == {"en", "zh"}
+
+
+@pytest.mark.parametrize(("path", "where", "text"), QUIZ_PLAYGROUNDS, ids=[w for _, w, _ in QUIZ_PLAYGROUNDS])
+def test_quiz_playground_runs_and_meets_its_expectations(path, where, text):
+    block = parse(text)
+    assert block.problems == ()
+    assert block.requests, "a playground needs preset requests to check"
+    result = run(block.code, list(block.requests))
+    assert len(result["responses"]) == len(block.requests)
+    assert check_expectations(result, list(block.requests)) == []

@@ -22,6 +22,7 @@ from app.content.model import LANGUAGES
 from app.content.model import Catalog
 from app.content.model import Lesson
 from app.content.model import LessonText
+from app.content.model import PlaygroundEntry
 from app.content.model import Problem
 from app.content.model import Question
 from app.content.model import Quiz
@@ -109,6 +110,7 @@ class CatalogBuilder:
         # (topic, name) → the languages whose texts show the diagram.
         self.diagram_shown: dict[tuple[str, str], set[str]] = {}
         self.verified: dict[str, str] = {}
+        self.playgrounds: dict[str, PlaygroundEntry] = {}
         self.renderer = Renderer(self.resolve, self.find_diagram)
         # Rendered texts of the previous build, reused when text and link targets are unchanged.
         self.previous = cache or {}
@@ -144,16 +146,28 @@ class CatalogBuilder:
         inline: bool = False,
         search: bool = False,
         topic: str = "",
+        lesson: str | None = None,
+        question: str | None = None,
     ):
-        """Render ``text`` and remember its links; ``search`` finds each link's own line."""
-        key = (text, inline, lang, topic, self.links_key)
+        """Render ``text`` and remember its links; ``search`` finds each link's own line.
+
+        A lesson's text (``lesson``) names its playgrounds after itself and gives its runnable
+        snippets a playground; a question's text (``question``) names them by their content,
+        so an exported and re-imported text keeps them.
+        """
+        owner = f"{lesson}.{lang}." if lesson else ""
+        key = (text, inline, lang, topic, owner, self.links_key)
         rendered = self.previous.get(key) or self.cache.get(key)
         if rendered is None:
             if inline:
                 rendered = self.renderer.render_inline(text, lang)
             else:
-                rendered = self.renderer.render(text, lang, topic)
+                rendered = self.renderer.render(text, lang, topic, owner, snippets=lesson is not None)
         self.cache[key] = rendered
+        for use in rendered.playgrounds:
+            self.playgrounds[use.id] = PlaygroundEntry(
+                use.id, lang, use.title, use.code, use.requests, use.html, use.snippet, lesson, question
+            )
         lines = text.split("\n")
         for link in rendered.links:
             where = line
@@ -309,6 +323,7 @@ class CatalogBuilder:
             lesson_order=course_order(built, self.topics),
             problems=problems,
             verified_with=frozen_map(self.verified),
+            playgrounds=frozen_map(self.playgrounds),
         )
 
     def read_lessons(self) -> list[LessonFile]:
@@ -417,7 +432,13 @@ class CatalogBuilder:
         texts = {}
         for lang, source in versions.items():
             rendered = self.render(
-                source.body, source.path, source.body_line, lang, search=True, topic=source.meta["topic"]
+                source.body,
+                source.path,
+                source.body_line,
+                lang,
+                search=True,
+                topic=source.meta["topic"],
+                lesson=slug,
             )
             if rendered.h1_count:
                 self.problem(
@@ -463,11 +484,7 @@ class CatalogBuilder:
         paths = sorted([*self.quizzes_dir.glob("*.yaml"), *self.quizzes_dir.glob("*.yml")])
         for path in paths:
             rel = display_path(path)
-
-            def render(text: str, line: int, lang: str, inline: bool, rel: str = rel) -> str:
-                return self.render(text, rel, line, lang, inline).html
-
-            quiz = read_quiz(path, rel, self.topics, render, self.problems)
+            quiz = read_quiz(path, rel, self.topics, QuizText(self, rel), self.problems)
             if quiz is None:
                 continue
             if quiz.id in rv:
@@ -519,6 +536,23 @@ class CatalogBuilder:
                         f"link to {slug}#{anchor}: the {lang} version of {slug!r} has no heading "
                         f"with id {anchor!r} (give one with ## Title {{#{anchor}}})",
                     )
+
+
+class QuizText:
+    """Render the texts of one quiz file; ``owned`` renders a question's own (for its playgrounds)."""
+
+    def __init__(self, builder: CatalogBuilder, rel: str, question: str | None = None) -> None:
+        self.builder = builder
+        self.rel = rel
+        self.question = question
+
+    def __call__(self, text: str, line: int, lang: str, inline: bool) -> str:
+        """Return ``text`` rendered to HTML, its links and playgrounds recorded."""
+        return self.builder.render(text, self.rel, line, lang, inline, question=self.question).html
+
+    def owned(self, question: object, field: str) -> QuizText:
+        """Return the renderer of the text under ``field`` of question ``question``."""
+        return QuizText(self.builder, self.rel, question if isinstance(question, str) else None)
 
 
 def h1_line(body: str, first_line: int) -> int | None:

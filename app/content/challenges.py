@@ -36,6 +36,8 @@ from app.content.model import Challenge
 from app.content.model import Problem
 from app.content.model import Question
 from app.content.model import frozen_map
+from app.content.playground import ALLOWED_PACKAGES
+from app.content.playground import imported_modules
 from app.content.yamlfile import LineDict
 
 __all__ = [
@@ -45,15 +47,12 @@ __all__ = [
     "check_challenges",
     "coerce_report",
     "grade_code_challenge",
+    "imported_modules",
     "read_code_challenge",
     "run_challenge",
     "run_challenges",
 ]
 
-#: What the browser runtime has besides the standard library (import names).
-ALLOWED_PACKAGES = frozenset(
-    {"flask", "werkzeug", "jinja2", "itsdangerous", "click", "blinker", "markupsafe"}
-)
 #: Longest learner code accepted in a report, in characters.
 MAX_CODE = 20_000
 #: Seconds one challenge's tests may take in CPython.
@@ -73,17 +72,6 @@ def code_line(data: LineDict, key: str) -> int:
     value = data.get(key)
     block = isinstance(value, str) and ("\n" in value.strip() or value.endswith("\n"))
     return data.line_of(key) + (1 if block else 0)
-
-
-def imported_modules(tree: ast.Module) -> list[tuple[str, int]]:
-    """Return (top-level module name, line) of every absolute import in ``tree``."""
-    rv = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            rv.extend((alias.name.split(".")[0], node.lineno) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            rv.append((node.module.split(".")[0], node.lineno))
-    return rv
 
 
 def check_code(data: LineDict, key: str, label: str, report: Report) -> str | None:

@@ -10,13 +10,13 @@ from typing import Any
 
 from app.content.model import LANGUAGES
 from app.content.model import Problem
+from app.content.playground import FENCE as PLAYGROUND_FENCE
+from app.content.playground import parse as parse_playground
 from app.content.snippets import iter_code_blocks
 from app.content.yamlfile import LineDict
 from app.content.yamlfile import LineList
 from app.content.yamlfile import YAMLProblem
 from app.content.yamlfile import load_yaml
-from app.playground.block import FENCE as PLAYGROUND_FENCE
-from app.playground.block import parse as parse_playground
 
 FILENAME = re.compile(r"^(?P<order>\d{2,})-(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>[a-z]{2})\.md$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

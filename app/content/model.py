@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from types import MappingProxyType
+from typing import Any
 
 from app.content.versions import ChangeNote
 from app.content.versions import display_name
@@ -191,6 +192,25 @@ class Quiz:
 
 
 @dataclass(frozen=True)
+class PlaygroundEntry:
+    """A playground of the course, by id: a ``flask-playground`` block, or a runnable snippet.
+
+    ``html`` is the playground as its own page shows it; ``lesson`` or ``question`` is the
+    text it comes from. Learners' saved edits are stored under ``id``.
+    """
+
+    id: str
+    lang: str
+    title: str
+    code: str
+    requests: tuple[Mapping[str, Any], ...]
+    html: str
+    snippet: bool = False
+    lesson: str | None = None
+    question: str | None = None
+
+
+@dataclass(frozen=True)
 class Catalog:
     """Everything the site shows of the course, parsed and rendered once."""
 
@@ -202,6 +222,8 @@ class Catalog:
     problems: tuple[Problem, ...] = ()
     #: Package → the version the course was verified with (the newest any lesson names).
     verified_with: Mapping[str, str] = field(default_factory=frozen_map)
+    #: Playground id → the playground (lesson and quiz blocks, runnable lesson snippets).
+    playgrounds: Mapping[str, PlaygroundEntry] = field(default_factory=frozen_map)
 
     def topic_lessons(self, topic: str) -> tuple[Lesson, ...]:
         """Return the lessons of ``topic`` in their order."""

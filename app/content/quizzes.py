@@ -18,12 +18,16 @@ from app.content.model import Problem
 from app.content.model import Question
 from app.content.model import Quiz
 from app.content.model import frozen_map
+from app.content.playground import FENCE as PLAYGROUND_FENCE
+from app.content.playground import parse as parse_playground
+from app.content.snippets import iter_code_blocks
 from app.content.yamlfile import LineDict
 from app.content.yamlfile import LineList
 from app.content.yamlfile import YAMLProblem
 from app.content.yamlfile import load_yaml
 
-#: (Markdown, line, language, inline) → HTML; records the links it meets.
+#: (Markdown, line, language, inline) → HTML; records the links it meets. A renderer that
+#: names playgrounds also offers ``render.owned(question_id, key)``: the same, for that text.
 RenderText = Callable[[str, int, str, bool], str]
 
 QUESTION_ID = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
@@ -133,13 +137,29 @@ def texts(data: LineDict, key: str, report: Reporter, label: str = "") -> dict[s
 
 
 def rendered(data: LineDict, key: str, label: str, report: Reporter, render: RenderText) -> dict:
-    """Return the ``{en, zh}`` Markdown texts under ``key`` rendered to HTML."""
+    """Return the ``{en, zh}`` Markdown texts under ``key`` rendered to HTML.
+
+    A ```` ```flask-playground ```` block in them is checked as in a lesson.
+    """
     value = data.get(key)
     lines = value if isinstance(value, LineDict) else LineDict()
-    return {
-        lang: render(text, lines.line_of(lang) or data.line_of(key), lang, False)
-        for lang, text in texts(data, key, report, label).items()
-    }
+    owned = getattr(render, "owned", None)
+    render_text = owned(data.get("id"), key) if owned else render
+    rv = {}
+    for lang, text in texts(data, key, report, label).items():
+        line = lines.line_of(lang) or data.line_of(key)
+        check_playgrounds(text, line, label, report)
+        rv[lang] = render_text(text, line, lang, False)
+    return rv
+
+
+def check_playgrounds(text: str, line: int, label: str, report: Reporter) -> None:
+    """Report the problems of the playground blocks in a text that starts below ``line`` (a ``|`` block)."""
+    first = line + 1 if "\n" in text.strip() or text.endswith("\n") else line
+    for block in iter_code_blocks(text, first):
+        if block.lang == PLAYGROUND_FENCE:
+            for offset, message in parse_playground(block.code).problems:
+                report(block.line + offset - 1, f"{label}: {message}")
 
 
 def read_question(data: LineDict, quiz_id: str, rel: str, render: RenderText, report: Reporter) -> Question:

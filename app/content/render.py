@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import json
 import re
@@ -18,17 +19,23 @@ from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 from pymdownx.slugs import slugify
+from pymdownx.superfences import highlight_validator
 
 from app.content.diagrams import DiagramResolver
 from app.content.diagrams import DiagramUse
 from app.content.model import Heading
+from app.content.playground import FENCE as PLAYGROUND_FENCE
+from app.content.playground import PAGE_PREFIX
+from app.content.playground import parse as parse_playground
+from app.content.snippets import PYTHON_LANGUAGES
+from app.content.snippets import PlaygroundSnippet
+from app.content.snippets import normalized
+from app.content.snippets import playground_snippets
 from app.content.snippets import strip_markers
 from app.content.versions import ChangeNote
 from app.content.versions import VersionError
 from app.content.versions import change_title
 from app.content.versions import parse_change
-from app.playground.block import FENCE as PLAYGROUND_FENCE
-from app.playground.block import parse as parse_playground
 
 #: (scheme, target) → URL, or None when the target does not exist.
 LinkResolver = Callable[[str, str], str | None]
@@ -42,6 +49,7 @@ CJK_SOFT_BREAK = re.compile(rf"({CJK_CHAR})[ \t]*\n[ \t]*(?={CJK_CHAR})")
 ID_ATTRIBUTE = re.compile(r"""\sid="([^"]*)\"""")
 WORD = re.compile(rf"{CJK_CHAR}|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.UNICODE)
 SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.S)
+SNIPPET_ACTIONS = re.compile(r'<p class="snippet-actions">.*?</p>', re.S)
 NO_TEXT_REWRITE = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 
 #: Titles of admonitions and collapsible blocks written without one, per language.
@@ -96,9 +104,36 @@ EXTENSION_CONFIGS = {
 
 #: What a playground says before its script has run (and all it says without JavaScript).
 PLAYGROUND_TEXT = {
-    "en": ("Flask playground", "An editable Flask app that runs in your browser. Press Run.", "Run"),
-    "zh": ("Flask 练习场", "可编辑的 Flask 应用，在你的浏览器里运行。按“运行”。", "运行"),
+    "en": {
+        "heading": "Flask playground",
+        "hint": "An editable Flask app that runs in your browser.",
+        "run": "Run",
+        "open": "Open in the playground",
+        "snippet": "A snippet of the lesson, as an app to run",
+    },
+    "zh": {
+        "heading": "Flask 练习场",
+        "hint": "可编辑的 Flask 应用，在你的浏览器里运行。",
+        "run": "运行",
+        "open": "在练习场中打开",
+        "snippet": "课程中的代码片段，作为可运行的应用",
+    },
 }
+
+
+@dataclass(frozen=True)
+class PlaygroundUse:
+    """A playground met while rendering: a ``flask-playground`` block, or a snippet it opens.
+
+    ``html`` is the playground as its own page (``/playground/<id>``) shows it.
+    """
+
+    id: str
+    title: str
+    code: str
+    requests: tuple[dict, ...]
+    html: str
+    snippet: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +164,7 @@ class Rendered:
     h1_count: int = 0
     changes: tuple[ChangeUse, ...] = ()
     diagrams: tuple[DiagramUse, ...] = ()
+    playgrounds: tuple[PlaygroundUse, ...] = ()
 
 
 class LinkProcessor(Treeprocessor):
@@ -282,23 +318,84 @@ def format_playground(
     """Render a ```` ```flask-playground ```` block: the code, its presets, a Run button.
 
     The page's script (static/js/playground/) turns it into an editor and runs it; without
-    it the code still reads as a highlighted listing.
+    it the code still reads as a highlighted listing, with a link to the playground's page.
     """
+    renderer: Renderer = md.course_renderer  # type: ignore[attr-defined]
     block = parse_playground(source)
-    lang = getattr(md, "course_lang", "en")
-    heading, hint, run = PLAYGROUND_TEXT.get(lang, PLAYGROUND_TEXT["en"])
-    listing = highlight_python(block.code)
-    requests = html.escape(json.dumps(list(block.requests), ensure_ascii=False), quote=True)
-    title = html.escape(block.title or heading)
-    broken = ' data-playground-broken="true"' if block.problems else ""
-    code = html.escape(block.code, quote=True)
+    texts = PLAYGROUND_TEXT.get(renderer.lang, PLAYGROUND_TEXT["en"])
+    title = block.title or texts["heading"]
+    block_id = renderer.next_playground_id("p")
+    block_id = block_id or content_id(title, block.requests, block.code, renderer.lang)
+    rv = playground_html(block.code, block.requests, title, renderer.lang, block_id, bool(block.problems))
+    if block_id and not block.problems:
+        renderer.playgrounds.append(PlaygroundUse(block_id, title, block.code, block.requests, rv))
+    return rv
+
+
+def playground_html(
+    code: str, requests: Iterable[dict], title: str, lang: str, block_id: str = "", broken: bool = False
+) -> str:
+    """Return a playground's HTML: the code as a listing, its presets and id in data attributes.
+
+    With an id the learner's edits can be saved under it, and without JavaScript (or in a
+    page fragment that did not load the script) the button is a link to its own page.
+    """
+    texts = PLAYGROUND_TEXT.get(lang, PLAYGROUND_TEXT["en"])
+    presets = html.escape(json.dumps(list(requests), ensure_ascii=False), quote=True)
+    attributes = f' data-playground-id="{html.escape(block_id)}"' if block_id else ""
+    attributes += ' data-playground-broken="true"' if broken else ""
+    if block_id:
+        href = html.escape(playground_url(block_id))
+        button = f'<a class="button" href="{href}" data-playground-run>{html.escape(texts["open"])}</a>'
+    else:
+        label = html.escape(texts["run"])
+        button = f'<button type="button" class="button" data-playground-run>{label}</button>'
     return (
-        f'<div class="playground" data-playground data-requests="{requests}" data-code="{code}"{broken}>'
-        f'<p class="playground-title"><strong>{title}</strong></p>'
-        f'<p class="playground-status muted" data-playground-status>{html.escape(hint)}</p>'
-        f'<div class="playground-source" data-playground-source>{listing}</div>'
-        f'<button type="button" class="button" data-playground-run>{html.escape(run)}</button>'
-        "</div>"
+        f'<div class="playground" data-playground{attributes} data-requests="{presets}" '
+        f'data-code="{html.escape(code, quote=True)}">'
+        f'<p class="playground-title"><strong>{html.escape(title)}</strong></p>'
+        f'<p class="playground-status muted" data-playground-status>{html.escape(texts["hint"])}</p>'
+        f'<div class="playground-source" data-playground-source>{highlight_python(code)}</div>'
+        f"{button}</div>"
+    )
+
+
+def content_id(title: str, requests: Iterable[dict], code: str, lang: str) -> str:
+    """Return the id of a playground in a text without an owner (a quiz text): its content's hash.
+
+    It depends only on what the rendered block shows, so rendering Markdown converted back
+    from that HTML (a question-bank export) gives the same id; an edit gives a new one.
+    """
+    shown = json.dumps([title, list(requests), code], ensure_ascii=False, sort_keys=True)
+    return f"pg-{hashlib.sha256(shown.encode()).hexdigest()[:16]}.{lang}.p"
+
+
+def playground_url(block_id: str) -> str:
+    """Return the language-neutral URL of a playground's own page."""
+    return PAGE_PREFIX + block_id
+
+
+def format_python(
+    source: str, language: str, css_class: str, options: dict, md: markdown.Markdown, **kwargs
+) -> str:
+    """Highlight a Python block as every fence is; add "Open in the playground" to a runnable one."""
+    rv = md.preprocessors["fenced_code_block"].highlight(  # type: ignore[attr-defined]
+        src=source, language=language, options=options, md=md, **kwargs
+    )
+    renderer: Renderer = md.course_renderer  # type: ignore[attr-defined]
+    snippet = renderer.snippets.get(normalized(source))
+    if snippet is None:
+        return rv
+    texts = PLAYGROUND_TEXT.get(renderer.lang, PLAYGROUND_TEXT["en"])
+    block_id = renderer.owner + f"s{snippet.number}"
+    page = playground_html(snippet.code, snippet.requests, texts["snippet"], renderer.lang, block_id)
+    renderer.playgrounds.append(
+        PlaygroundUse(block_id, texts["snippet"], snippet.code, snippet.requests, page, snippet=True)
+    )
+    href = html.escape(playground_url(block_id))
+    return (
+        f'{rv}<p class="snippet-actions"><a class="button small-button" href="{href}" '
+        f"data-open-playground>{html.escape(texts['open'])}</a></p>"
     )
 
 
@@ -309,7 +406,13 @@ def highlight_python(code: str) -> str:
 
 
 EXTENSION_CONFIGS["pymdownx.superfences"] = {
-    "custom_fences": [{"name": PLAYGROUND_FENCE, "class": "playground", "format": format_playground}]
+    "custom_fences": [
+        {"name": PLAYGROUND_FENCE, "class": "playground", "format": format_playground},
+        *(
+            {"name": name, "class": "highlight", "format": format_python, "validator": highlight_validator}
+            for name in sorted(PYTHON_LANGUAGES)
+        ),
+    ]
 }
 
 
@@ -328,6 +431,11 @@ class Renderer:
         self.h1_count = 0
         self.lang = "en"
         self.topic = ""
+        #: Prefix of the ids of this text's playgrounds (``slug.lang.``); none without it.
+        self.owner = ""
+        self.playgrounds: list[PlaygroundUse] = []
+        self.playground_count = 0
+        self.snippets: dict[str, PlaygroundSnippet] = {}
         self.md = markdown.Markdown(
             extensions=[*EXTENSIONS, CourseLinks(self)],
             extension_configs=EXTENSION_CONFIGS,
@@ -341,10 +449,15 @@ class Renderer:
         topic, _, own = name.rpartition("/")
         return self.diagram_resolver(topic or self.topic, own)
 
-    def render(self, text: str, lang: str = "en", topic: str = "") -> Rendered:
+    def render(
+        self, text: str, lang: str = "en", topic: str = "", owner: str = "", snippets: bool = False
+    ) -> Rendered:
         """Render a Markdown document in ``lang`` (marker lines of Python blocks hidden).
 
-        ``topic`` is where ``!!! diagram "name"`` looks for ``diagrams/name.svg``.
+        ``topic`` is where ``!!! diagram "name"`` looks for ``diagrams/name.svg``. With an
+        ``owner`` (``slug.lang.``) playgrounds get ids under it (else ids from their content),
+        and with ``snippets`` the Python blocks the playground can run get an "Open in the
+        playground" link.
         """
         self.md.reset()
         self.links = []
@@ -353,13 +466,32 @@ class Renderer:
         self.h1_count = 0
         self.lang = lang
         self.topic = topic
-        self.md.course_lang = lang  # type: ignore[attr-defined]  # read by format_playground
+        self.owner = owner
+        self.playgrounds = []
+        self.playground_count = 0
+        found = playground_snippets(text) if owner and snippets else []
+        self.snippets = {snippet.shown: snippet for snippet in found}
+        self.md.course_renderer = self  # type: ignore[attr-defined]  # read by the fence formatters
         rv = self.md.convert(strip_markers(text))
         toc = tuple(flatten_toc(getattr(self.md, "toc_tokens", [])))
         ids = frozenset(html.unescape(value) for value in ID_ATTRIBUTE.findall(rv))
         return Rendered(
-            rv, toc, ids, tuple(self.links), self.h1_count, tuple(self.changes), tuple(self.diagrams)
+            rv,
+            toc,
+            ids,
+            tuple(self.links),
+            self.h1_count,
+            tuple(self.changes),
+            tuple(self.diagrams),
+            tuple(self.playgrounds),
         )
+
+    def next_playground_id(self, kind: str) -> str:
+        """Return the id of the text's next playground block (``""`` for a text without an owner)."""
+        if not self.owner:
+            return ""
+        self.playground_count += 1
+        return f"{self.owner}{kind}{self.playground_count}"
 
     def render_inline(self, text: str, lang: str = "en") -> Rendered:
         """Render a short text such as a choice, without its wrapping paragraph."""
@@ -382,6 +514,7 @@ def count_words(html_text: str) -> int:
     """Return the number of words in rendered HTML, counting each CJK character as one."""
     # A diagram's labels and its title/desc repeat its caption: count only the caption.
     html_text = SVG_ELEMENT.sub(" ", html_text)
+    html_text = SNIPPET_ACTIONS.sub(" ", html_text)
     text = html.unescape(re.sub(r"<[^>]+>", " ", html_text))
     return len(WORD.findall(text))
 

@@ -1,10 +1,18 @@
-"""Fenced code blocks of a Markdown file, with their lines and marker comments."""
+"""Fenced code blocks of a Markdown file, with their lines and marker comments.
+
+Also which Python blocks the playground can open: those the test suite runs that need only
+Flask, its dependencies and the standard library the browser has, and make a Flask app.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
+
+from app.content.playground import derive_requests
+from app.content.playground import runs_in_browser
 
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
 
@@ -125,3 +133,37 @@ def strip_markers(text: str) -> str:
         block.line - 1 for block in iter_code_blocks(text) if block.is_python and block.marker is not None
     }
     return "\n".join(line for number, line in enumerate(lines) if number not in drop)
+
+
+@dataclass(frozen=True)
+class PlaygroundSnippet:
+    """A Python block the playground can open: the code shown, and the app it opens with.
+
+    ``number`` counts the file's Python blocks from 1 (it names the snippet); ``code`` is the
+    block after the earlier blocks of its ``# group:``, as the test suite runs it.
+    """
+
+    number: int
+    shown: str
+    code: str
+    requests: tuple[dict[str, Any], ...]
+
+
+def normalized(code: str) -> str:
+    """Return ``code`` without trailing spaces or blank first and last lines (to match blocks)."""
+    return "\n".join(line.rstrip() for line in code.strip("\n").split("\n"))
+
+
+def playground_snippets(text: str) -> list[PlaygroundSnippet]:
+    """Return the Python blocks of ``text`` that run in CI and in the browser's playground."""
+    rv = []
+    groups: dict[str, list[str]] = {}
+    for number, block in enumerate(python_blocks(text), start=1):
+        if block.illustrative:
+            continue
+        parts = groups.setdefault(block.group, []) if block.group else []
+        parts.append(block.body)
+        code = "\n\n".join(part.strip("\n") for part in parts) + "\n"
+        if runs_in_browser(code):
+            rv.append(PlaygroundSnippet(number, normalized(block.body), code, derive_requests(code)))
+    return rv

@@ -9,6 +9,7 @@ tells that page where the runtime is, widens the page's CSP just enough for WebA
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 from flask import Blueprint
@@ -17,9 +18,13 @@ from flask import current_app
 from flask import g
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from markupsafe import escape
 
+from app.playground import models  # noqa: F401  (the saves' table must be known to Flask-Migrate)
 from app.playground.manifest import INSTALL_COMMAND
 from app.playground.manifest import find_runtime
 from app.playground.manifest import pinned_version
@@ -60,7 +65,25 @@ def worker_script():
     return serve_source(WORKER_SOURCE, "text/javascript")
 
 
-def playground_head() -> Markup:
+def meta_tags(meta: dict[str, str]) -> list[str]:
+    """Return ``<meta>`` tags for ``meta``, every value escaped."""
+    return [f'<meta name="{name}" content="{escape(value)}">' for name, value in meta.items()]
+
+
+def playground_account() -> Markup:
+    """Return the reader's own tags: where to save and the CSRF token, or where to log in.
+
+    ``playground_head()`` includes them; a page rendered once for every reader calls
+    ``playground_head(account=False)`` there and this in the part rendered per request.
+    """
+    if current_user.is_authenticated:
+        meta = {"playground-saves": url_for("playground.saved_code"), "playground-csrf": generate_csrf()}
+    else:
+        meta = {"playground-login": url_for("auth.login", next=request.path)}
+    return Markup("\n".join(meta_tags(meta)))  # noqa: S704  every value is escaped
+
+
+def playground_head(account: bool = True) -> Markup:
     """Return the tags a page hosting a playground needs, and allow WebAssembly on it."""
     g.csp_script_extra = WASM
     found = find_runtime(current_app)
@@ -73,13 +96,37 @@ def playground_head() -> Markup:
         "playground-installed": "yes" if found.installed else "no",
         "playground-install-command": INSTALL_COMMAND,
         "playground-version": found.version,
+        "playground-strings": json.dumps(account_strings(), ensure_ascii=False),
     }
-    tags = [f'<meta name="{name}" content="{escape(value)}">' for name, value in meta.items()]
+    tags = meta_tags(meta)
+    if account:
+        tags.append(playground_account())
     css = url_for("static", filename="js/playground/playground.css")
     script = url_for("static", filename="js/playground/page.js")
     tags.append(f'<link rel="stylesheet" href="{escape(css)}">')
     tags.append(f'<script type="module" src="{escape(script)}"></script>')
     return Markup("\n".join(tags))  # noqa: S704  every value above is escaped
+
+
+def account_strings() -> dict[str, str]:
+    """Return what the page says about saving edits, in the reader's language ({name} marks a value)."""
+    return {
+        "save": _("Save to my account"),
+        "saving": _("Saving to your account…"),
+        "saved": _("Saved to your account ({time}). Log in in another browser to get it back there."),
+        "saveFailed": _("Not saved to your account: {message}"),
+        "loadFailed": _("The copy in your account could not be loaded: {message}"),
+        "fromAccount": _(
+            "Showing the copy saved to your account on {time}: it is newer than this browser's. "
+            "Reset brings back the original code."
+        ),
+        "fromBrowser": _(
+            "Showing this browser's edits: they are newer than the copy saved to your account on {time}."
+        ),
+        "resetKept": _("Back to the original code. The copy in your account stays until you save again."),
+        "browserOnly": _("Your edits are kept in this browser only."),
+        "logIn": _("Log in to save them to your account and open them in any browser."),
+    }
 
 
 def hosts_playground(html: str) -> bool:
@@ -91,9 +138,11 @@ def init_playground(app: Flask) -> None:
     """Register the runtime source route and the template helpers."""
     app.extensions["playground_version"] = pinned_version()
     app.add_template_global(playground_head)
+    app.add_template_global(playground_account)
     app.add_template_global(hosts_playground)
-    # The challenge routes attach to ``bp``; imported here, because the content package
-    # (which the challenge module reads) itself imports this package's block parser.
+    # The challenge and page routes attach to ``bp`` and import it from here: imported once it exists.
+    from app.playground import account  # noqa: F401  (registers the saves' endpoints)
+    from app.playground import pages  # noqa: F401  (registers the playground's own page)
     from app.playground.challenge import init_challenges
 
     init_challenges(app)

@@ -129,6 +129,14 @@ def challenge_config(question: Question) -> dict | None:
     }
 
 
+def challenge_page(question: Question) -> str:
+    """Return the URL of the quiz page that holds ``question`` (its full page, with the editor)."""
+    quiz = current_app.extensions["content"].get().quizzes.get(question.quiz_id)
+    if quiz is None:
+        return url_for("main.index")
+    return url_for("learn.quiz_page", topic=quiz.topic)
+
+
 @functools.lru_cache(maxsize=64)
 def highlighted(code: str) -> Markup:
     """Return ``code`` highlighted like the course's listings (once per process per source)."""
@@ -145,5 +153,6 @@ def init_challenges(app: Flask) -> None:
     """Read the runner's source once and add the template helpers."""
     app.extensions["challenge_runner_source"] = RUNNER.read_text(encoding="utf-8")
     app.add_template_global(challenge_config)
+    app.add_template_global(challenge_page)
     app.add_template_global(skip_report)
     app.add_template_global(highlighted, "highlighted_python")

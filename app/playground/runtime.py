@@ -11,6 +11,7 @@ Standard library and Flask only.
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import sys
@@ -151,7 +152,9 @@ class XRay:
             elif "exception" in extra:
                 detail = type(extra["exception"]).__name__
             elif "response" in extra:
-                detail = extra["response"].status
+                # A hook that forgot its ``return`` hands Flask None: show that, do not fail on it.
+                response = extra["response"]
+                detail = response.status if hasattr(response, "status") else describe(response)
             if name == "appcontext_pushed":
                 self.add("context", "app context pushed", "current_app and g available")
             if name == "request_started":
@@ -237,8 +240,9 @@ def load_app(code: str, output: io.StringIO) -> tuple[Any, Any]:
         with redirect_stdout(output), redirect_stderr(output):
             exec(compiled, module.__dict__)  # noqa: S102  the learner's own code, in their browser or CI
             app = module.__dict__.get("app")
-            if not isinstance(app, flask.Flask) and callable(module.__dict__.get("create_app")):
-                app = module.__dict__["create_app"]()
+            factory = module.__dict__.get("create_app")
+            if not isinstance(app, flask.Flask) and callable(factory) and needs_no_arguments(factory):
+                app = factory()
     finally:
         if saved is not None:
             sys.modules[MODULE] = saved
@@ -247,10 +251,23 @@ def load_app(code: str, output: io.StringIO) -> tuple[Any, Any]:
     if not isinstance(app, flask.Flask):
         found = [value for value in module.__dict__.values() if isinstance(value, flask.Flask)]
         if not found:
-            raise PlaygroundError("Your code made no Flask app: name it `app` (or write `create_app()`).")
+            raise PlaygroundError(
+                "Your code made no Flask app: name it `app` "
+                "(or write a `create_app()` that needs no arguments)."
+            )
         app = found[0]
     app.testing = True
     return flask, app
+
+
+def needs_no_arguments(func: Any) -> bool:
+    """Return whether ``func`` can be called with no arguments (``create_app(config=None)``)."""
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    required = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return all(p.default is not p.empty for p in parameters if p.kind in required)
 
 
 def one_request(client: Any, spec: dict[str, Any]) -> Any:

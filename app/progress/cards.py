@@ -86,10 +86,13 @@ def clean_duration(value: object) -> int | None:
 def rating_for(question: Question, answer: object, result: Result, duration_ms: int | None) -> fsrs.Rating:
     """Map an answer to an FSRS rating: wrong → Again, partly → Hard, right → Good, right and fast → Easy.
 
-    A flashcard carries the learner's own rating instead.
+    A flashcard carries the learner's own rating instead; a code challenge is rated by
+    its self-reported tests (see ``challenge_rating``).
     """
     if question.type == "flashcard":
         return FLASHCARD_RATINGS.get(str(answer), fsrs.Rating.Again)
+    if question.type == "code_challenge":
+        return challenge_rating(answer, result)
     if result.correct and result.score >= 1.0:
         fast = FAST_MS.get(question.type)
         if duration_ms is not None and fast is not None and duration_ms <= fast:
@@ -98,6 +101,19 @@ def rating_for(question: Question, answer: object, result: Result, duration_ms: 
     if result.score > 0:
         return fsrs.Rating.Hard
     return fsrs.Rating.Again
+
+
+def challenge_rating(report: object, result: Result) -> fsrs.Rating:
+    """Rate a challenge's test report: every test → Good, some → Hard, none (or a skip) → Again.
+
+    Never Easy: the time spent writing code says nothing about how well it was recalled.
+    The quiz gives no credit for some tests (the grade is all or nothing), but for the
+    review schedule a half-working solution is known better than a blank one.
+    """
+    if result.correct:
+        return fsrs.Rating.Good
+    passed = report.get("passed") if isinstance(report, dict) else None
+    return fsrs.Rating.Hard if passed else fsrs.Rating.Again
 
 
 def find_card(learner_id: int, question_id: str) -> ReviewCard | None:

@@ -1,18 +1,23 @@
-"""The Flask playground in Debian's Chromium: Pyodide in a worker, the X-ray, Stop, the CSP.
+"""The Flask playground in Debian's Chromium: Pyodide in a worker, the X-ray, Stop, the CSP,
+and edits saved to an account coming back in another browser.
 
 Needs the runtime that `make playground-assets` installs (`make test` runs it first).
 """
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from conftest import IN_CI
 from flask import Flask
+from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from app.extensions import db
+from app.models import User
 from app.playground.manifest import find_runtime
 
 pytestmark = pytest.mark.browser
@@ -108,4 +113,62 @@ def test_edit_run_xray_and_stop(installed, page: Page, live_server: str, page_er
     assert "while True" in editor.input_value()
     page.locator("[data-playground-reset]").first.click()
     assert "while True" not in editor.input_value() and "load_user" in editor.input_value()
+    assert page_errors == []
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    """Fill in and send the login form the page shows."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_a_snippet_saved_to_the_account_comes_back_in_another_browser(
+    live_app: Flask, live_server: str, browser: Browser, page: Page, page_errors: list[str]
+):
+    email, password = "saver-browser@example.com", "a long password"
+    with live_app.app_context():
+        user = User(email=email, display_name="Saver")
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+
+    # A lesson snippet opens on a playground page of its own; anonymous edits stay in the browser.
+    page.goto(live_server + LESSON)
+    page.locator("[data-open-playground]").first.click()
+    expect(page).to_have_url(re.compile(r"/playground/request-hooks\.en\.s\d+$"))
+    snippet = page.url
+    expect(page.locator("[data-playground-editor]")).to_be_visible()
+    expect(page.locator("[data-playground-save]")).to_have_count(0)
+    page.locator("[data-playground-login] a").click()
+    log_in(page, email, password)
+    expect(page).to_have_url(snippet)
+
+    editor = page.locator("[data-playground-editor]")
+    original = editor.input_value()
+    editor.fill(original + "\n# saved in the first browser\n")
+    page.locator("[data-playground-save]").click()
+    status = page.locator("[data-playground-status]")
+    expect(status).to_contain_text("Saved to your account")
+
+    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    try:
+        second = other.new_page()
+        errors: list[str] = []
+        second.on("pageerror", lambda error: errors.append(str(error)))
+        second.goto(live_server + "/auth/login")
+        log_in(second, email, password)
+        second.goto(snippet)
+        editor = second.locator("[data-playground-editor]")
+        expect(editor).to_have_value(re.compile("# saved in the first browser"))
+        expect(second.locator("[data-playground-status]")).to_contain_text("saved to your account on")
+        second.locator("[data-playground-reset]").click()
+        expect(editor).to_have_value(original)
+        expect(second.locator("[data-playground-status]")).to_contain_text("Back to the original code")
+        # This browser's Reset is newer than the account's copy: a reload keeps the original.
+        second.reload()
+        expect(second.locator("[data-playground-editor]")).to_have_value(original)
+        assert errors == []
+    finally:
+        other.close()
     assert page_errors == []

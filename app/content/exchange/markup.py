@@ -3,12 +3,14 @@
 The catalog keeps questions as rendered HTML; exchange formats and the YAML an import
 writes need Markdown. This converter is the inverse of ``app.content.render`` for what
 that renderer produces in quiz texts (paragraphs, lists, tables, emphasis, inline code,
-links, highlighted code blocks), so that rendering its output again gives the same HTML.
+links, highlighted code blocks, playgrounds), so that rendering its output again gives the
+same HTML.
 Other tags keep their text and are named in ``dropped``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from dataclasses import field
@@ -123,6 +125,8 @@ class MarkdownWriter:
             return guard_line_start(self.inline(node.children).strip())
         if node.tag in ("ul", "ol"):
             return self.list(node)
+        if node.tag == "div" and "playground" in node.classes() and "data-code" in node.attrs:
+            return self.playground(node)
         if node.tag == "div" and "highlight" in node.classes():
             return self.code_block(node)
         if node.tag == "pre":
@@ -170,6 +174,23 @@ class MarkdownWriter:
         while fence in code:
             fence += "`"
         return f"{fence}{lang}\n{code}\n{fence}"
+
+    def playground(self, node: Node) -> str:
+        """Return a ```` ```flask-playground ```` block from a rendered one's title, presets and code.
+
+        JSON is YAML, so the header is the presets as the page holds them.
+        """
+        title = next((element.text() for element in walk(node) if element.tag == "strong"), "")
+        requests = json.loads(node.attrs.get("data-requests") or "[]")
+        code = node.attrs["data-code"]
+        fence = "```"
+        while fence in code:
+            fence += "`"
+        header = [
+            f"title: {json.dumps(title, ensure_ascii=False)}",
+            f"requests: {json.dumps(requests, ensure_ascii=False)}",
+        ]
+        return "\n".join([f"{fence}flask-playground", *header, "---", code, fence])
 
     def table(self, node: Node) -> str:
         """Return a pipe table (the alignment from ``align`` attributes)."""

@@ -1,6 +1,11 @@
 // Flask playgrounds on a lesson page: an editor, a request panel, and the results of running
 // the learner's app in Pyodide (worker.js). The runtime loads only when a playground is
 // scrolled into view or run; pages without a playground never load this file.
+//
+// Edits persist in this browser (localStorage, with the time of the edit). A signed-in
+// learner can also save them to their account (POST /playground/saves/<id>); when the
+// page starts, the account's copy is shown if it is newer than this browser's, and the
+// status says which one is shown. The code never runs on the server.
 
 import { Editor } from "./editor.js";
 import { PythonWorker } from "./python-worker.js";
@@ -96,6 +101,19 @@ function meta(name) {
   return tag ? tag.content : "";
 }
 
+//: What the page says about saving to the account, from the server in the reader's language.
+const A = JSON.parse(meta("playground-strings") || "{}");
+//: Where a signed-in learner's saves are ("" for an anonymous visitor).
+const SAVES = meta("playground-saves");
+
+function format(text, values) {
+  return (text || "").replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+function when(moment) {
+  return new Date(moment).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
@@ -139,35 +157,76 @@ function parseLines(text, separator) {
 class Playground {
   constructor(root, index) {
     this.root = root;
+    this.id = root.dataset.playgroundId || "";
     this.requests = JSON.parse(root.dataset.requests || "[]");
     const source = root.querySelector("[data-playground-source]");
     this.original = root.dataset.code;
-    this.key = `playground:${location.pathname}:${index}`;
+    this.key = this.id ? `playground:${this.id}` : `playground:${location.pathname}:${index}`;
+    this.legacyKey = `playground:${location.pathname}:${index}`;
     this.status = root.querySelector("[data-playground-status]");
-    const saved = this.load();
-    this.editor = new Editor(source, saved ?? this.original, {
+    this.local = this.load();
+    const edited = this.local && this.local.code !== this.original;
+    this.editor = new Editor(source, edited ? this.local.code : this.original, {
       label: T.editor,
-      onChange: (code) => this.save(code),
+      onChange: (code) => this.remember(code),
     });
     this.buildControls();
-    if (saved !== null) this.say(T.restored, "");
+    if (edited) this.say(T.restored, "");
   }
 
+  // This browser's copy: {original, code, savedAt} (savedAt in ms), if it is of this code.
   load() {
+    for (const key of [this.key, this.legacyKey]) {
+      try {
+        const data = JSON.parse(localStorage.getItem(key) || "null");
+        if (data && data.original === this.original) return { savedAt: 0, ...data };
+      } catch {
+        // Unreadable or disabled storage: nothing to restore.
+      }
+    }
+    return null;
+  }
+
+  // Keep every edit (and a Reset) with its time, so the newer of this browser's copy and
+  // the account's can be shown next time.
+  remember(code) {
+    this.local = { original: this.original, code, savedAt: Date.now() };
     try {
-      const data = JSON.parse(localStorage.getItem(this.key) || "null");
-      return data && data.original === this.original ? data.code : null;
+      localStorage.setItem(this.key, JSON.stringify(this.local));
+      if (this.legacyKey !== this.key) localStorage.removeItem(this.legacyKey);
     } catch {
-      return null;
+      // Storage full or disabled: edits simply do not persist.
     }
   }
 
-  save(code) {
+  // Show the account's copy when it is newer than this browser's, and say which one is shown.
+  offer(saved) {
+    const savedAt = Date.parse(saved.saved_at);
+    if (!this.local || savedAt > this.local.savedAt) {
+      if (saved.code !== this.editor.value) this.editor.value = saved.code;
+      this.say(format(A.fromAccount, { time: when(savedAt) }), "");
+    } else if (this.local.code !== saved.code) {
+      this.say(format(A.fromBrowser, { time: when(savedAt) }), "");
+    }
+  }
+
+  async saveToAccount() {
+    this.saveButton.disabled = true;
+    this.say(A.saving, "");
     try {
-      if (code === this.original) localStorage.removeItem(this.key);
-      else localStorage.setItem(this.key, JSON.stringify({ original: this.original, code }));
-    } catch {
-      // Storage full or disabled: edits simply do not persist.
+      const response = await fetch(`${SAVES}/${encodeURIComponent(this.id)}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": meta("playground-csrf") },
+        body: JSON.stringify({ code: this.editor.value }),
+        credentials: "same-origin",
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(data.message || `${response.status} ${response.statusText}`);
+      this.say(format(A.saved, { time: when(data.saved_at) }), "saved");
+    } catch (error) {
+      this.say(format(A.saveFailed, { message: error.message }), "error");
+    } finally {
+      this.saveButton.disabled = false;
     }
   }
 
@@ -186,12 +245,22 @@ class Playground {
     this.stopButton.disabled = true;
     const reset = el("button", { type: "button", class: "button secondary", "data-playground-reset": "", text: T.reset });
     const bar = el("div", { class: "pg-toolbar" }, this.runButton, this.stopButton, reset);
+    if (SAVES && this.id) {
+      this.saveButton = el("button", { type: "button", class: "button secondary", "data-playground-save": "", text: A.save });
+      this.saveButton.addEventListener("click", () => this.saveToAccount());
+      bar.append(this.saveButton);
+    }
     oldRun.replaceWith(bar);
+    if (!SAVES && this.id && meta("playground-login")) {
+      const login = el("a", { href: meta("playground-login"), text: A.logIn });
+      bar.after(el("p", { class: "pg-account muted", "data-playground-login": "" }, `${A.browserOnly} `, login));
+    }
     this.runButton.addEventListener("click", () => this.run(this.requests));
     this.stopButton.addEventListener("click", () => this.stop());
     reset.addEventListener("click", () => {
+      // The editor's change handler remembers the original as this browser's newest copy.
       this.editor.value = this.original;
-      this.save(this.original);
+      if (SAVES && this.id) this.say(A.resetKept, "");
     });
     if (this.requests.length) {
       const list = el("ol", { class: "pg-presets" });
@@ -351,9 +420,28 @@ class Playground {
   }
 }
 
+// Ask the account for its copies of this page's playgrounds (one request for them all).
+async function loadSaved() {
+  const ids = playgrounds.map((playground) => playground.id).filter(Boolean);
+  if (!SAVES || !ids.length) return;
+  const query = new URLSearchParams(ids.map((id) => ["id", id]));
+  try {
+    const response = await fetch(`${SAVES}?${query}`, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.message || `${response.status} ${response.statusText}`);
+    for (const playground of playgrounds) {
+      const saved = data.saves && data.saves[playground.id];
+      if (saved) playground.offer(saved);
+    }
+  } catch (error) {
+    for (const playground of playgrounds) if (playground.id) playground.say(format(A.loadFailed, { message: error.message }), "error");
+  }
+}
+
 function start() {
   const roots = document.querySelectorAll("[data-playground]");
   roots.forEach((root, index) => playgrounds.push(new Playground(root, index)));
+  loadSaved();
   if (meta("playground-installed") !== "yes") {
     python.missing = true;
     for (const playground of playgrounds) {

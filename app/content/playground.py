@@ -1,4 +1,4 @@
-"""The ```` ```flask-playground ```` block of lesson Markdown: parsed and checked.
+"""The ```` ```flask-playground ```` block of lesson and quiz Markdown: parsed and checked.
 
 A block is an optional YAML header, a ``---`` line, then the app's code::
 
@@ -20,6 +20,8 @@ Pure functions: no Flask, no request.
 
 from __future__ import annotations
 
+import ast
+import sys
 import warnings
 from dataclasses import dataclass
 from dataclasses import field
@@ -28,6 +30,30 @@ from typing import Any
 import yaml
 
 FENCE = "flask-playground"
+#: What the browser runtime has besides the standard library (import names).
+ALLOWED_PACKAGES = frozenset(
+    {"flask", "werkzeug", "jinja2", "itsdangerous", "click", "blinker", "markupsafe"}
+)
+#: Standard-library modules that import in the browser but cannot work there: no threads,
+#: processes, sockets or event loop of their own in a Web Worker.
+BROWSER_MISSING = (
+    "asyncio", "concurrent", "http.client", "http.server", "multiprocessing", "select",
+    "selectors", "signal", "socket", "socketserver", "ssl", "subprocess", "threading",
+    "tkinter", "urllib.request", "wsgiref.simple_server",
+)  # fmt: skip
+#: Decorators whose first argument is a URL rule: the preset request a snippet gets.
+ROUTE_METHODS = {
+    "route": "GET",
+    "get": "GET",
+    "post": "POST",
+    "put": "PUT",
+    "patch": "PATCH",
+    "delete": "DELETE",
+}
+#: Where a playground's own page is: ``/playground/<id>`` (the playground blueprint's route).
+PAGE_PREFIX = "/playground/"
+#: Most preset requests derived from a snippet's routes.
+MAX_DERIVED = 4
 SEPARATOR = "---"
 HEADER_KEYS = ("title", "requests")
 REQUEST_KEYS = ("label", "method", "path", "headers", "form", "json", "body", "expect")
@@ -162,3 +188,92 @@ def compile_error(code: str) -> tuple[int, str] | None:
     except ValueError as exc:
         return 1, str(exc)
     return None
+
+
+# -- code that is not a playground block: can the browser run it, and what to send it ---------
+
+
+def imported_modules(tree: ast.Module, dotted: bool = False) -> list[tuple[str, int]]:
+    """Return (top-level module name, line) of every absolute import in ``tree``.
+
+    With ``dotted`` the full dotted name is returned (``http.server``, not ``http``).
+    """
+    rv = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module]
+        else:
+            continue
+        rv.extend((name if dotted else name.split(".")[0], node.lineno) for name in names)
+    return rv
+
+
+def browser_can_import(module: str) -> bool:
+    """Return whether dotted ``module`` is Flask, one of its dependencies, or working stdlib."""
+    top = module.split(".")[0]
+    if top in ALLOWED_PACKAGES:
+        return True
+    missing = any(module == name or module.startswith(name + ".") for name in BROWSER_MISSING)
+    return top in sys.stdlib_module_names and not missing
+
+
+def makes_flask_app(tree: ast.Module) -> bool:
+    """Return whether the code calls ``Flask(...)``: the playground runs a Flask app."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name == "Flask":
+                return True
+    return False
+
+
+def runs_in_browser(code: str) -> bool:
+    """Return whether ``code`` compiles, makes a Flask app and imports only what the browser has."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    modules = imported_modules(tree, dotted=True)
+    return makes_flask_app(tree) and all(browser_can_import(name) for name, _ in modules)
+
+
+def derive_requests(code: str) -> tuple[dict[str, Any], ...]:
+    """Return preset requests for code that has none: its literal routes, else ``GET /``.
+
+    Only rules without converters are sent (``/users/<id>`` needs a value nobody chose),
+    at most ``MAX_DERIVED`` of them, in the order the code declares them.
+    """
+    rv: list[dict[str, Any]] = []
+    for node in ast.walk(ast.parse(code)):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            request = route_request(decorator)
+            if request is not None and request not in rv:
+                rv.append(request)
+    return tuple(rv[:MAX_DERIVED]) or ({"method": "GET", "path": "/"},)
+
+
+def route_request(decorator: ast.expr) -> dict[str, Any] | None:
+    """Return the request a ``@x.route("/path")``-style decorator answers, if its rule is literal."""
+    if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
+        return None
+    method = ROUTE_METHODS.get(decorator.func.attr)
+    if method is None or not decorator.args:
+        return None
+    rule = decorator.args[0]
+    if not isinstance(rule, ast.Constant) or not isinstance(rule.value, str):
+        return None
+    path = rule.value
+    if not path.startswith("/") or "<" in path:
+        return None
+    for keyword in decorator.keywords:
+        listed = isinstance(keyword.value, ast.List | ast.Tuple) and keyword.value.elts
+        if keyword.arg == "methods" and listed:
+            first = keyword.value.elts[0]
+            if isinstance(first, ast.Constant) and str(first.value).upper() in METHODS:
+                method = str(first.value).upper()
+    return {"method": method, "path": path}
