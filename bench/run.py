@@ -761,9 +761,12 @@ def main() -> int:
 
 
 def cost(row: dict, key: str) -> str:
-    """Format a per-request count; blank where the app was not asked (hello, nginx's files)."""
+    """Format a per-request count; blank where the app was not asked (hello, nginx's files).
+
+    Only the site's app sends the statement count header: without it the row is not the app's.
+    """
     value = row.get(key)
-    if value is None or value < 0 or row["app_cpu_ms"] == 0:
+    if value is None or row.get("sql_statements", -1) < 0:
         return ""
     return f"{value:g}"
 
