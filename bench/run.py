@@ -5,8 +5,13 @@ Both are served the same way, with the same files as production: nginx
 machine, loaded by wrk one after the other at 1, 8 and 32 connections. The ratios (page /
 bare hello) are comparable across machines; absolute numbers are not (wrk shares the cores).
 
+The page rows run on SQLite and, when ``TEST_DATABASE_URL`` names a PostgreSQL server, again
+on a throwaway database created there for the run (and dropped at the end, even on failure);
+each database's rows are compared with hello rows measured just before them. The websocket
+rows, which do not touch the database, run once.
+
     make bench                      # or: REDIS_URL=... .venv/bin/python bench/run.py
-    BENCH_QUICK=1 make bench        # one connection count, short runs, 1,000 sockets
+    BENCH_QUICK=1 make bench        # 8 connections, 2 s rows, 1,000 sockets, both databases
 
 Writes bench/results/latest.json and bench/results/latest.md (git-ignored).
 """
@@ -20,14 +25,21 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import ExitStack
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import redis
 import sqlalchemy as sa
@@ -51,6 +63,8 @@ CHAT_SUBSCRIBERS = 1000
 TICKS = os.sysconf("SC_CLK_TCK")
 LESSON = "/topics/routing/routing"
 QUIZ = "/topics/routing/quiz"
+#: The search rows: an API name, and a Chinese word (the other tokenizer).
+SEARCHES = ["before_request", "上下文"]
 
 
 # ---- wrk and /proc ----------------------------------------------------------------------
@@ -95,15 +109,7 @@ def children(pid: int) -> list[int]:
 
 def cpu_ticks(pids: list[int]) -> int:
     """Return utime + stime of ``pids`` and their children, in clock ticks."""
-    total = 0
-    for pid in pids:
-        for proc in [pid, *children(pid)]:
-            try:
-                fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
-            except FileNotFoundError:
-                continue
-            total += int(fields[11]) + int(fields[12])
-    return total
+    return sum(cpu_ticks_of(proc) for pid in pids for proc in [pid, *children(pid)])
 
 
 def memory_kb(pid: int, key: str) -> int:
@@ -113,14 +119,45 @@ def memory_kb(pid: int, key: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def measure(url: str, connections: int, app_pids: list[int], proxy_pid: int, **kwargs) -> dict:
-    """Load ``url`` with wrk and add the server CPU per request (app pool and proxy)."""
+def ticks_by_pid(pids: list[int]) -> dict[int, int]:
+    """Return each process's own utime + stime (no children), in clock ticks."""
+    return {pid: cpu_ticks_of(pid) for pid in pids}
+
+
+def cpu_ticks_of(pid: int) -> int:
+    """Return utime + stime of one process in clock ticks (0 once it has exited)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def measure(
+    url: str,
+    connections: int,
+    app_pids: list[int],
+    proxy_pid: int,
+    database_pids: Callable[[], list[int]] | None = None,
+    **kwargs,
+) -> dict:
+    """Load ``url`` with wrk and add the server CPU per request (app pool, proxy, database).
+
+    ``database_pids`` lists the database server's processes serving the site (PostgreSQL's
+    client backends); SQLite runs inside the app's workers, so its CPU is the app's.
+    """
     app_before, proxy_before = cpu_ticks(app_pids), cpu_ticks([proxy_pid])
+    database_before = ticks_by_pid(database_pids()) if database_pids else {}
     result = wrk(url, connections, **kwargs)
     app_ticks, proxy_ticks = cpu_ticks(app_pids) - app_before, cpu_ticks([proxy_pid]) - proxy_before
     requests = max(result["requests"], 1)
     result["app_cpu_ms"] = round(app_ticks * 1000 / TICKS / requests, 3)
     result["proxy_cpu_ms"] = round(proxy_ticks * 1000 / TICKS / requests, 3)
+    if database_pids:
+        # A backend the pool opened during the run counts from zero: all its work is this run's.
+        after = ticks_by_pid(database_pids())
+        database_ticks = sum(ticks - database_before.get(pid, 0) for pid, ticks in after.items())
+        result["db_cpu_ms"] = round(database_ticks * 1000 / TICKS / requests, 3)
     return result
 
 
@@ -231,7 +268,9 @@ def per_request_costs(browser: Browser, redis_client: redis.Redis, method: str, 
     before = commands()
     sql = []
     for _ in range(samples):
-        response, _ = browser.request(method, path, **kw)
+        response, data = browser.request(method, path, **kw)
+        # A refusal is cheap: measuring one would flatter the page.
+        assert response.status < 300, f"{method} {path} answered {response.status}: {data[:200]!r}"
         sql.append(int(response.getheader("X-SQL-Statements", "-1")))
     return {"sql_statements": statistics.median(sql), "redis_commands": (commands() - before) / samples}
 
@@ -381,6 +420,71 @@ async def chat_case(port: int, subscribers: int, rounds: int = 5) -> dict:
     }
 
 
+# ---- the databases ---------------------------------------------------------------------
+
+
+@dataclass
+class PostgresDatabase:
+    """A throwaway database on the PostgreSQL server at ``TEST_DATABASE_URL``, for one run."""
+
+    #: The server's maintenance connection (AUTOCOMMIT, on the server URL's own database).
+    server: sa.Engine
+    name: str
+    url: str
+    version: str
+    #: Whether the server's processes are this machine's (then their CPU can be read).
+    local: bool
+
+    def backend_pids(self) -> list[int]:
+        """Return the client backends connected to this database (the site's pooled connections)."""
+        with self.server.connect() as conn:
+            query = "SELECT pid FROM pg_stat_activity WHERE datname = :name AND backend_type = :type"
+            rows = conn.execute(sa.text(query), {"name": self.name, "type": "client backend"})
+            return list(rows.scalars())
+
+
+def is_local_backend(pid: int, database: str) -> bool:
+    """Tell whether ``pid`` is this machine's PostgreSQL backend serving ``database``.
+
+    A server in a container or on another host has pids of its own: reading this machine's
+    /proc for them would measure some other process, so the title is checked first.
+    """
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return title.startswith(b"postgres: ") and f" {database} ".encode() in title
+
+
+@contextmanager
+def throwaway_postgres(server_url: str) -> Iterator[PostgresDatabase]:
+    """Create ``insideflask_bench_<pid>`` on the server; drop it afterwards, even on failure."""
+    name = f"insideflask_bench_{os.getpid()}"
+    server = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        with server.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            version = conn.execute(sa.text("SHOW server_version")).scalar_one()
+            own_pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+            local = is_local_backend(own_pid, conn.execute(sa.text("SELECT current_database()")).scalar_one())
+        url = sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        try:
+            yield PostgresDatabase(server, name, url, version.split()[0], local)
+        finally:
+            with server.connect() as conn:
+                # FORCE (PostgreSQL 13+): a connection left behind by a crashed worker must not keep it.
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        server.dispose()
+
+
+def database_label(report: dict, database: str) -> str:
+    """Return the database's name as the tables show it (with PostgreSQL's version)."""
+    if database == "postgresql":
+        return f"PostgreSQL {report.get('postgresql_version', '')}".strip()
+    return "SQLite"
+
+
 # ---- the run ---------------------------------------------------------------------------
 
 
@@ -393,36 +497,229 @@ def git_commit() -> str:
     return commit + ("+dirty" if dirty.strip() else "")
 
 
-def site_env(workdir: Path, redis_url: str) -> dict[str, str]:
+def site_env(database_url: str, redis_url: str) -> dict[str, str]:
     """Return the production environment of the site and the hello app (same settings)."""
-    env = local_env(f"sqlite:///{workdir / 'bench.sqlite3'}", redis_url, "bench-only-secret")
+    env = local_env(database_url, redis_url, "bench-only-secret")
     env.update(FLASK_COUNT_SQL="true", GUNICORN_LOG_LEVEL="warning")
     # The websocket rows open thousands of sockets from one address: lift the per-IP cap.
     env.update(FLASK_WEBSOCKET_MAX_PER_IP="20000")
     return env
 
 
+@dataclass
+class Run:
+    """What every database's rows share: the hello topology, Redis, the report being filled."""
+
+    workdir: Path
+    redis_url: str
+    hello: Topology
+    report: dict
+
+    def hello_rows(self, database: str) -> dict[int, dict]:
+        """Measure the bare app at each connection count: the baseline of ``database``'s rows."""
+        pid, proxy = self.hello.processes[0].pid, self.hello.processes[-1].pid
+        wrk(f"{self.hello.url}/", 8)  # warm up
+        rows = {}
+        for connections in CONNECTIONS:
+            rows[connections] = measure(f"{self.hello.url}/", connections, [pid], proxy)
+            self.report["pages"].append(
+                {
+                    "database": database,
+                    "page": "bare Flask hello",
+                    "connections": connections,
+                    **rows[connections],
+                }
+            )
+        return rows
+
+
+def page_cases(site: Topology, database_url: str) -> tuple[list[tuple], Browser, bytes, dict]:
+    """Make the two learners (one given ``HISTORY`` answers) and return the page cases.
+
+    Also returns the fresh learner and the quiz answer (body, headers) the POST row sends.
+    """
+    fresh = make_learner(site.proxy_port)
+    body, headers = answer_request(fresh)
+    veteran = make_learner(site.proxy_port)
+    answer_request(veteran)
+    add_history(database_url, HISTORY)
+    _, lesson_html = fresh.request("GET", LESSON)
+    static_url = re.search(rb'href="(/static/css/site\.css\?v=[0-9a-f]+)"', lesson_html).group(1).decode()
+    searches = [f"/search?q={quote(query)}" for query in SEARCHES]
+    for path in searches:
+        _, html = fresh.request("GET", path)
+        assert b"search-snippet" in html, f"{path} found nothing: the row would measure an empty page"
+    cases = [
+        ("course map", "/", fresh),
+        ("topic", "/topics/routing/", fresh),
+        ("lesson (0 responses)", LESSON, fresh),
+        (f"lesson ({HISTORY:,} responses)", LESSON, veteran),
+        ("quiz page", QUIZ, fresh),
+        ("quiz answer POST", f"{QUIZ}/answer", fresh),
+        ("dashboard (0 responses)", "/dashboard", fresh),
+        (f"dashboard ({HISTORY:,} responses)", "/dashboard", veteran),
+        ("demo", "/topics/routing/demo/match?path=/users/42&method=GET", fresh),
+        *((f"search “{query}”", path, fresh) for query, path in zip(SEARCHES, searches, strict=True)),
+        ("static asset (nginx)", static_url, fresh),
+    ]
+    return cases, fresh, body, headers
+
+
+def page_rows(run: Run, database: str, site: Topology, postgres: PostgresDatabase | None) -> Browser:
+    """Measure every page case on ``site`` (serving ``database``); return the fresh learner."""
+    workdir = run.workdir / database
+    cases, fresh, body, headers = page_cases(site, site.env["DATABASE_URL"])
+    script = post_script(workdir, f"{QUIZ}/answer", body, headers)
+    site_pids = [p.pid for p in site.processes[: len(site.http_ports)]]
+    site_proxy = site.processes[-1].pid
+    database_pids = postgres.backend_pids if postgres and postgres.local else None
+    wrk(f"{site.url}{LESSON}", 8, cookie=fresh.cookie)  # the first run after a start is slow
+    hello = run.hello_rows(database)
+    redis_client = redis.Redis.from_url(run.redis_url)
+    for label, path, browser in cases:
+        post = path.endswith("/answer")
+        method = "POST" if post else "GET"
+        costs = per_request_costs(
+            browser, redis_client, method, path, **({"body": body, "headers": headers} if post else {})
+        )
+        for connections in CONNECTIONS:
+            row = measure(
+                f"{site.url}{path}",
+                connections,
+                site_pids,
+                site_proxy,
+                database_pids,
+                cookie=browser.cookie,
+                script=script if post else None,
+            )
+            row["ratio"] = round(row["rps"] / hello[connections]["rps"], 3)
+            run.report["pages"].append(
+                {
+                    "database": database,
+                    "page": label,
+                    "path": path,
+                    "connections": connections,
+                    **row,
+                    **costs,
+                }
+            )
+    redis_client.close()
+    return fresh
+
+
+def lesson_view(browser: Browser) -> dict:
+    """Count the app requests of a whole lesson view with a warm cache (assets not immutable)."""
+    _, lesson_html = browser.request("GET", LESSON)
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', lesson_html)
+    revalidated = []
+    for url in assets:
+        response, _ = browser.request("GET", url.decode())
+        if "immutable" not in (response.getheader("Cache-Control") or ""):
+            revalidated.append(url.decode())
+    return {
+        "assets": len(assets),
+        "app_requests_warm_cache": 1 + len(revalidated),
+        "revalidated": revalidated,
+    }
+
+
+def worker_memory(site: Topology) -> dict:
+    """Return RSS and PSS of each HTTP worker and of the websocket worker, in KB."""
+    masters = [p.pid for p in site.processes[: len(site.http_ports)]]
+    ws_master = site.processes[len(site.http_ports)].pid
+    return {
+        "http_workers": [
+            {"rss": memory_kb(pid, "VmRSS"), "pss": memory_kb(pid, "Pss")}
+            for master in masters
+            for pid in children(master)
+        ],
+        "ws_worker": [
+            {"rss": memory_kb(pid, "VmRSS"), "pss": memory_kb(pid, "Pss")} for pid in children(ws_master)
+        ],
+    }
+
+
+def websocket_rows(port: int) -> dict:
+    """Measure idle sockets, the echo round trip and the chat broadcast through the proxy."""
+    ws = {"idle": [], "echo": None, "chat": None}
+    try:
+        for count in IDLE_SOCKETS:
+            ws["idle"].append(asyncio.run(idle_sockets_case(port, count)))
+        ws["echo"] = asyncio.run(echo_case(port))
+        ws["chat"] = asyncio.run(chat_case(port, CHAT_SUBSCRIBERS))
+    except ConnectionError as exc:
+        # A refused socket (the per-address cap answers 429) must not lose the page rows.
+        ws["error"] = str(exc)
+    return ws
+
+
+def run_database(run: Run, database: str, url: str, postgres: PostgresDatabase | None, first: bool) -> None:
+    """Migrate ``url``, serve the site on it, and measure its pages (and, once, the rest)."""
+    env = site_env(url, run.redis_url)
+    subprocess.run(
+        [sys.executable, "manage.py", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    (run.workdir / database).mkdir()
+    site = Topology(run.workdir / database, env)
+    try:
+        site.start(timeout=180)
+        run.report["cold_start_s"][database] = site.cold_start
+        fresh = page_rows(run, database, site, postgres)
+        run.report["memory_kb"][database] = worker_memory(site)
+        if first:
+            # Neither depends on the database: measured once, on the first one.
+            run.report["lesson_view"] = lesson_view(fresh)
+            run.report["websockets"] = websocket_rows(site.proxy_port)
+    finally:
+        site.stop()
+
+
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so the cleanup (servers, the throwaway database) runs."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+def run_redis(workdir: Path, cleanup: ExitStack, report: dict) -> str | None:
+    """Return the run's Redis URL: a private server stopped by ``cleanup``, else ``REDIS_URL``.
+
+    A private server makes the command counts this run's alone. None without either.
+    """
+    private = start_redis(workdir)
+    report["redis"] = "private" if private else "REDIS_URL"
+    if private is None:
+        return os.environ.get("REDIS_URL")
+    process, url = private
+    cleanup.callback(process.wait, timeout=10)
+    cleanup.callback(process.terminate)
+    return url
+
+
+def run_databases(workdir: Path, cleanup: ExitStack, report: dict) -> list[tuple]:
+    """Return (name, URL, throwaway PostgreSQL database or None) for each database measured.
+
+    SQLite always; PostgreSQL when ``TEST_DATABASE_URL`` is set, on a database created now
+    (an unreachable server fails the run before anything is measured) and dropped by ``cleanup``.
+    """
+    databases: list[tuple[str, str, PostgresDatabase | None]] = [
+        ("sqlite", f"sqlite:///{workdir / 'bench.sqlite3'}", None)
+    ]
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if server_url:
+        postgres = cleanup.enter_context(throwaway_postgres(server_url))
+        databases.append(("postgresql", postgres.url, postgres))
+        report["postgresql_version"] = postgres.version
+        report["postgresql_cpu_measured"] = postgres.local
+    report["databases"] = [name for name, _, _ in databases]
+    return databases
+
+
 def main() -> int:
-    """Start both topologies, measure every case, print and save the table."""
+    """Start the hello topology, measure every case on each database, print and save the table."""
     if shutil.which("wrk") is None or shutil.which("nginx") is None:
         print("wrk and nginx are needed: apt-get install -y wrk nginx", file=sys.stderr)
         return 1
-    workdir = Path(tempfile.mkdtemp(prefix="insideflask-bench-"))
-    # A private Redis, so that the command counts are this run's alone.
-    private_redis = start_redis(workdir)
-    if private_redis is None and not os.environ.get("REDIS_URL"):
-        print("redis-server (or REDIS_URL) is needed", file=sys.stderr)
-        return 1
-    redis_url = private_redis[1] if private_redis else os.environ["REDIS_URL"]
-    env = site_env(workdir, redis_url)
-    python = sys.executable
+    stop_on_sigterm()
     started = time.monotonic()
-    subprocess.run([python, "deploy/build_assets.py"], cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([python, "manage.py", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    site = Topology(workdir / "site", env)
-    hello = Topology(workdir / "hello", env, target="bench.hello:app", ready_path="/", websocket_pool=False)
-    (workdir / "site").mkdir()
-    (workdir / "hello").mkdir()
     report: dict = {
         "commit": git_commit(),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -430,111 +727,30 @@ def main() -> int:
         "quick": QUICK,
         "duration": DURATION,
         "connections": CONNECTIONS,
-        "database": "sqlite",
-        "redis": "private" if private_redis else "REDIS_URL",
         "pages": [],
+        "cold_start_s": {},
+        "memory_kb": {},
     }
-    try:
-        site.start(timeout=180)
+    with ExitStack() as cleanup:
+        workdir = Path(tempfile.mkdtemp(prefix="insideflask-bench-"))
+        cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
+        redis_url = run_redis(workdir, cleanup, report)
+        if redis_url is None:
+            print("redis-server (or REDIS_URL) is needed", file=sys.stderr)
+            return 1
+        databases = run_databases(workdir, cleanup, report)
+        subprocess.run([sys.executable, "deploy/build_assets.py"], cwd=ROOT, check=True, capture_output=True)
+        (workdir / "hello").mkdir()
+        env = site_env(databases[0][1], redis_url)
+        hello = Topology(
+            workdir / "hello", env, target="bench.hello:app", ready_path="/", websocket_pool=False
+        )
+        cleanup.callback(hello.stop)
         hello.start(timeout=60)
-        report["cold_start_s"] = {**site.cold_start, "hello": hello.cold_start["http"]}
-        site_pids = [p.pid for p in site.processes[: len(site.http_ports)]]
-        site_proxy = site.processes[-1].pid
-        hello_pids = [hello.processes[0].pid]
-        hello_proxy = hello.processes[-1].pid
-
-        fresh = make_learner(site.proxy_port)
-        body, headers = answer_request(fresh)
-        veteran = make_learner(site.proxy_port)
-        answer_request(veteran)
-        add_history(env["DATABASE_URL"], HISTORY)
-        _, lesson_html = fresh.request("GET", LESSON)
-        static_url = re.search(rb'href="(/static/css/site\.css\?v=[0-9a-f]+)"', lesson_html).group(1).decode()
-        script = post_script(workdir, f"{QUIZ}/answer", body, headers)
-        cases = [
-            ("course map", "/", fresh),
-            ("topic", "/topics/routing/", fresh),
-            ("lesson (0 responses)", LESSON, fresh),
-            (f"lesson ({HISTORY:,} responses)", LESSON, veteran),
-            ("quiz page", QUIZ, fresh),
-            ("quiz answer POST", f"{QUIZ}/answer", fresh),
-            ("dashboard (0 responses)", "/dashboard", fresh),
-            (f"dashboard ({HISTORY:,} responses)", "/dashboard", veteran),
-            ("demo", "/topics/routing/demo/match?path=/users/42&method=GET", fresh),
-            ("static asset (nginx)", static_url, fresh),
-        ]
-        # Warm both (the first run after a start is slow), then the bare app at each load.
-        wrk(f"http://127.0.0.1:{hello.proxy_port}/", 8)
-        wrk(f"{site.url}{LESSON}", 8, cookie=fresh.cookie)
-        hello_rows = {}
-        for connections in CONNECTIONS:
-            row = measure(f"http://127.0.0.1:{hello.proxy_port}/", connections, hello_pids, hello_proxy)
-            hello_rows[connections] = row
-            report["pages"].append({"page": "bare Flask hello", "connections": connections, **row})
-        redis_client = redis.Redis.from_url(redis_url)
-        redis_client.ping()
-        for label, path, browser in cases:
-            post = path.endswith("/answer")
-            costs = per_request_costs(
-                browser,
-                redis_client,
-                "POST" if post else "GET",
-                path,
-                **({"body": body, "headers": headers} if post else {}),
-            )
-            for connections in CONNECTIONS:
-                row = measure(
-                    f"{site.url}{path}",
-                    connections,
-                    site_pids,
-                    site_proxy,
-                    cookie=browser.cookie,
-                    script=script if post else None,
-                )
-                row["ratio"] = round(row["rps"] / hello_rows[connections]["rps"], 3)
-                report["pages"].append(
-                    {"page": label, "path": path, "connections": connections, **row, **costs}
-                )
-        # A whole lesson view with a warm cache: the page, plus every asset not cached for good.
-        assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', lesson_html)
-        revalidated = []
-        for url in assets:
-            response, _ = fresh.request("GET", url.decode())
-            if "immutable" not in (response.getheader("Cache-Control") or ""):
-                revalidated.append(url.decode())
-        report["lesson_view"] = {
-            "assets": len(assets),
-            "app_requests_warm_cache": 1 + len(revalidated),
-            "revalidated": revalidated,
-        }
-        report["memory_kb"] = {
-            "http_workers": [
-                {"rss": memory_kb(pid, "VmRSS"), "pss": memory_kb(pid, "Pss")}
-                for master in site_pids
-                for pid in children(master)
-            ],
-            "ws_worker": [
-                {"rss": memory_kb(pid, "VmRSS"), "pss": memory_kb(pid, "Pss")}
-                for pid in children(site.processes[len(site.http_ports)].pid)
-            ],
-        }
-        ws = {"idle": [], "echo": None, "chat": None}
-        try:
-            for count in IDLE_SOCKETS:
-                ws["idle"].append(asyncio.run(idle_sockets_case(site.proxy_port, count)))
-            ws["echo"] = asyncio.run(echo_case(site.proxy_port))
-            ws["chat"] = asyncio.run(chat_case(site.proxy_port, CHAT_SUBSCRIBERS))
-        except ConnectionError as exc:
-            # A refused socket (the per-address cap answers 429) must not lose the page rows.
-            ws["error"] = str(exc)
-        report["websockets"] = ws
-    finally:
-        hello.stop()
-        site.stop()
-        if private_redis:
-            private_redis[0].terminate()
-            private_redis[0].wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
+        report["cold_start_s"]["hello"] = hello.cold_start["http"]
+        run = Run(workdir, redis_url, hello, report)
+        for index, (database, url, throwaway) in enumerate(databases):
+            run_database(run, database, url, throwaway, first=index == 0)
     report["elapsed_s"] = round(time.monotonic() - started, 1)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -545,47 +761,83 @@ def main() -> int:
 
 
 def cost(row: dict, key: str) -> str:
-    """Format a per-request count; blank where the app was not asked (hello, nginx's files)."""
+    """Format a per-request count; blank where the app was not asked (hello, nginx's files).
+
+    Only the site's app sends the statement count header: without it the row is not the app's.
+    """
     value = row.get(key)
-    if value is None or value < 0 or row["app_cpu_ms"] == 0:
+    if value is None or row.get("sql_statements", -1) < 0:
         return ""
     return f"{value:g}"
 
 
-def markdown(report: dict) -> str:
-    """Return the run as Markdown tables."""
+def cpu(row: dict) -> str:
+    """Format the server CPU per request: app pool / nginx, and / database when measured."""
+    text = f"{row['app_cpu_ms']:.2f} / {row['proxy_cpu_ms']:.2f}"
+    return text + (f" / {row['db_cpu_ms']:.2f}" if "db_cpu_ms" in row else "")
+
+
+def page_table(report: dict, database: str) -> list[str]:
+    """Return the table of one database's page rows, under a heading naming it."""
+    measured = database == "postgresql" and report.get("postgresql_cpu_measured")
     lines = [
-        f"Commit `{report['commit'][:12]}`, {report['cores']} cores, {report['when']}, SQLite, "
-        f"wrk {report['duration']} per row{' (quick)' if report['quick'] else ''}. "
-        "CPU: server CPU ms per request (app pool / nginx).",
+        f"### {database_label(report, database)}",
         "",
-        "| page | conns | req/s | p50 ms | p90 ms | p99 ms | errors | vs hello | CPU ms app/nginx "
-        "| SQL | Redis |",
+        f"| page | conns | req/s | p50 ms | p90 ms | p99 ms | errors | vs hello "
+        f"| CPU ms app/nginx{'/db' if measured else ''} | SQL | Redis |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in report["pages"]:
+        if row["database"] != database:
+            continue
         lines.append(
             f"| {row['page']} | {row['connections']} | {row['rps']:,.0f} | {row['p50_ms']} | {row['p90_ms']} "
-            f"| {row['p99_ms']} | {row['errors']} | {row.get('ratio', 1.0):.2f} "
-            f"| {row['app_cpu_ms']:.2f} / {row['proxy_cpu_ms']:.2f} "
+            f"| {row['p99_ms']} | {row['errors']} | {row.get('ratio', 1.0):.2f} | {cpu(row)} "
             f"| {cost(row, 'sql_statements')} | {cost(row, 'redis_commands')} |"
         )
-    view = report["lesson_view"]
-    memory = report["memory_kb"]
-    rss = ", ".join(f"{m['rss'] // 1024} MB (PSS {m['pss'] // 1024})" for m in memory["http_workers"])
-    lines += [
+    memory = report["memory_kb"].get(database)
+    if memory:
+        rss = ", ".join(f"{m['rss'] // 1024} MB (PSS {m['pss'] // 1024})" for m in memory["http_workers"])
+        ws = ", ".join(f"{m['rss'] // 1024} MB" for m in memory["ws_worker"])
+        lines += ["", f"Cold start to the first lesson served (s): {report['cold_start_s'].get(database)}."]
+        lines.append(f"HTTP workers: {rss}; ws worker: {ws}.")
+    return [*lines, ""]
+
+
+def total_cpu(row: dict) -> str:
+    """Format the whole server CPU per request: app pool + nginx (+ database backends)."""
+    return f"{row['app_cpu_ms'] + row['proxy_cpu_ms'] + row.get('db_cpu_ms', 0):.2f}"
+
+
+def comparison_table(report: dict) -> list[str]:
+    """Return each page side by side on both databases, at the highest connection count."""
+    connections = max(report["connections"])
+    rows: dict[str, dict[str, dict]] = {}
+    for row in report["pages"]:
+        if row["connections"] == connections and "ratio" in row:
+            rows.setdefault(row["page"], {})[row["database"]] = row
+    lines = [
+        f"### Side by side ({connections} connections; CPU ms per request: app pool + nginx"
+        f"{' + PostgreSQL backends' if report.get('postgresql_cpu_measured') else ''})",
         "",
-        f"Whole lesson view, warm browser cache: {view['app_requests_warm_cache']} app request(s) "
-        f"({view['assets']} assets, all immutable unless listed: {view['revalidated'] or 'none'}).",
-        f"Cold start to the first lesson served (s): {report['cold_start_s']}.",
-        f"HTTP workers: {rss}; ws worker: "
-        + ", ".join(f"{m['rss'] // 1024} MB" for m in memory["ws_worker"])
-        + ".",
-        "",
-        "| websockets | result |",
-        "|---|---|",
+        "| page | vs hello, SQLite | vs hello, PostgreSQL | CPU, SQLite | CPU, PostgreSQL "
+        "| SQL, SQLite | SQL, PostgreSQL |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    ws = report["websockets"]
+    for page, by_database in rows.items():
+        a, b = by_database.get("sqlite"), by_database.get("postgresql")
+        if a is None or b is None:
+            continue
+        lines.append(
+            f"| {page} | {a['ratio']:.2f} | {b['ratio']:.2f} | {total_cpu(a)} | {total_cpu(b)} "
+            f"| {cost(a, 'sql_statements')} | {cost(b, 'sql_statements')} |"
+        )
+    return [*lines, ""]
+
+
+def websocket_table(ws: dict) -> list[str]:
+    """Return the websocket rows as a table."""
+    lines = ["| websockets | result |", "|---|---|"]
     for idle in ws["idle"]:
         lines.append(
             f"| {idle['sockets']:,} idle sockets ({idle['alive']:,} alive, opened in {idle['open_s']} s) "
@@ -605,7 +857,36 @@ def markdown(report: dict) -> str:
             f"| chat broadcast to {chat['subscribers']:,} subscribers ({chat['deliveries']:,} deliveries) "
             f"| p50 {chat['p50_ms']} ms, p99 {chat['p99_ms']} ms |"
         )
-    lines.append(f"\nRun took {report['elapsed_s']} s.")
+    return lines
+
+
+def markdown(report: dict) -> str:
+    """Return the run as Markdown: one page table per database, then what was measured once."""
+    databases = report["databases"]
+    names = " and ".join(database_label(report, d) for d in databases)
+    lines = [
+        f"Commit `{report['commit'][:12]}`, {report['cores']} cores, {report['when']}, {names}, "
+        f"wrk {report['duration']} per row{' (quick)' if report['quick'] else ''}. "
+        "CPU: server CPU ms per request (app pool / nginx, and / the PostgreSQL backends when "
+        "they run on this machine; SQLite works inside the app pool). Each database's rows are "
+        "compared with the hello rows measured just before them.",
+        "",
+    ]
+    for database in databases:
+        lines += page_table(report, database)
+    if len(databases) > 1:
+        lines += comparison_table(report)
+    view = report["lesson_view"]
+    lines += [
+        f"Measured once, on {database_label(report, databases[0])}:",
+        "",
+        f"Whole lesson view, warm browser cache: {view['app_requests_warm_cache']} app request(s) "
+        f"({view['assets']} assets, all immutable unless listed: {view['revalidated'] or 'none'}).",
+        f"Cold start of the bare hello app (s): {report['cold_start_s']['hello']}.",
+        "",
+        *websocket_table(report["websockets"]),
+        f"\nRun took {report['elapsed_s']} s.",
+    ]
     return "\n".join(lines) + "\n"
 
 
