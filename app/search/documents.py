@@ -22,6 +22,7 @@ from app.content.catalog import lesson_url
 from app.content.model import Catalog
 from app.content.model import Lesson
 from app.content.model import Question
+from app.content.render import SNIPPET_ACTIONS
 from app.search.text import is_cjk
 from app.search.text import normalize
 
@@ -157,7 +158,9 @@ def split_sections(fragment: str) -> Iterator[tuple[str, tuple[str, Spans], str]
 
 def section_parts(fragment: str) -> tuple[tuple[str, Spans], tuple[str, Spans], str]:
     """Return (admonition titles, body text, each with its inline code; code text) of a section."""
-    fragment = SVG.sub(" ", fragment)
+    # A diagram's labels repeat its caption, and a snippet's "Open in the playground" link
+    # is the same words under every runnable snippet: neither is what a section says.
+    fragment = SNIPPET_ACTIONS.sub(" ", SVG.sub(" ", fragment))
     code = " ".join(code_text(block) for block in PRE.findall(fragment))
     labels = join_with_code([plain_with_code(a or b) for a, b in LABEL.findall(fragment)])
     rest = LABEL.sub(" ", PRE.sub(" ", fragment))
