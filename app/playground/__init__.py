@@ -18,12 +18,14 @@ from flask import current_app
 from flask import g
 from flask import request
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from markupsafe import escape
 
+from app.main.prerender import once
 from app.playground import models  # noqa: F401  (the saves' table must be known to Flask-Migrate)
 from app.playground.manifest import INSTALL_COMMAND
 from app.playground.manifest import find_runtime
@@ -84,8 +86,19 @@ def playground_account() -> Markup:
 
 
 def playground_head(account: bool = True) -> Markup:
-    """Return the tags a page hosting a playground needs, and allow WebAssembly on it."""
+    """Return the tags a page hosting a playground needs, and allow WebAssembly on it.
+
+    The runtime's URLs and the page's words are the same for every reader of a language:
+    they are put together once per language (``app.main.prerender.once``); the CSP and
+    the reader's own tags are per request.
+    """
     g.csp_script_extra = WASM
+    fixed = once(("playground-head", str(get_locale() or "en")), _fixed_head)
+    return Markup("\n").join([fixed[0], playground_account(), fixed[1]] if account else fixed)
+
+
+def _fixed_head() -> tuple[Markup, Markup]:
+    """Return the reader-independent tags: before and after the reader's own."""
     found = find_runtime(current_app)
     urls = found.urls()
     meta = {
@@ -98,14 +111,14 @@ def playground_head(account: bool = True) -> Markup:
         "playground-version": found.version,
         "playground-strings": json.dumps(account_strings(), ensure_ascii=False),
     }
-    tags = meta_tags(meta)
-    if account:
-        tags.append(playground_account())
     css = url_for("static", filename="js/playground/playground.css")
     script = url_for("static", filename="js/playground/page.js")
-    tags.append(f'<link rel="stylesheet" href="{escape(css)}">')
-    tags.append(f'<script type="module" src="{escape(script)}"></script>')
-    return Markup("\n".join(tags))  # noqa: S704  every value above is escaped
+    tail = [
+        f'<link rel="stylesheet" href="{escape(css)}">',
+        f'<script type="module" src="{escape(script)}"></script>',
+    ]
+    # Every value above is escaped.
+    return Markup("\n".join(meta_tags(meta))), Markup("\n".join(tail))  # noqa: S704
 
 
 def account_strings() -> dict[str, str]:
