@@ -204,7 +204,18 @@ def generate_class(
     cards = review_cards(summaries.values(), rng)
     for start in range(0, len(cards), 5000):
         db.session.execute(sa.insert(ReviewCard), cards[start : start + 5000])
+    sync_sequences(("users", "learners", "quiz_attempts"))
     db.session.commit()
+
+
+def sync_sequences(tables: tuple[str, ...]) -> None:
+    """Move PostgreSQL's id sequences past the ids inserted explicitly (SQLite needs nothing)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        db.session.execute(
+            sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        )
 
 
 def review_cards(summaries, rng: random.Random) -> list[dict]:
