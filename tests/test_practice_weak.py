@@ -10,6 +10,8 @@ from conftest import csrf_token
 from test_learn_catalog import RIGHT
 from test_learn_catalog import WRONG
 from test_learn_catalog import use_catalog
+from test_pages_fast import EXPECTED
+from test_pages_fast import RoundTrips
 
 from app.extensions import db
 from app.progress.models import QuizAttempt
@@ -65,9 +67,14 @@ def learner(app):
     return client, token
 
 
-def test_each_weak_topic_offers_to_practise_the_missed_questions(learner):
+def test_each_weak_topic_offers_to_practise_the_missed_questions(app, learner):
     client, _ = learner
-    html = client.get("/dashboard").get_data(as_text=True)
+    with app.app_context():
+        engine = db.engine
+    with RoundTrips(engine) as trips:
+        html = client.get("/dashboard").get_data(as_text=True)
+    # The button costs no statement: the questions are chosen when it is pressed.
+    assert trips.statements == EXPECTED["dashboard"]
     opening = r'<form method="post" action="/topics/routing/quiz/start"[^>]*data-practise-weak="routing">'
     form = re.search(opening + "(.*?)</form>", html, re.S)
     assert form is not None
