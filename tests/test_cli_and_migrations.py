@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
+from flask_migrate import downgrade
 from flask_migrate import upgrade
 
 import manage
@@ -164,6 +165,41 @@ def test_migration_0003_numbers_attempts_and_summarizes_stored_answers(app_setti
             ("v1", "views", False, 0.25),
         ]
         assert quizzes == [("routing", 0.5, 2), ("views", 0.25, 1)]
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.engine.dispose()
+
+
+@pytest.mark.storage
+def test_migration_0005_adds_the_report_indexes_and_takes_them_back(app_settings):
+    app = create_app("testing", app_settings)
+    report_indexes = {
+        "question_responses": {
+            "ix_question_responses_question_id_attempt_id_correct",
+            "ix_question_responses_attempt_id_answered_at_id",
+            "ix_question_responses_answered_at",
+        },
+        "question_summaries": {"ix_question_summaries_question_id"},
+        "quiz_attempts": {"ix_quiz_attempts_quiz_id"},
+    }
+
+    def indexes() -> dict[str, set[str]]:
+        inspector = sa.inspect(db.engine)
+        return {table: {index["name"] for index in inspector.get_indexes(table)} for table in report_indexes}
+
+    with app.app_context():
+        upgrade()
+        upgraded = indexes()
+        assert all(names <= upgraded[table] for table, names in report_indexes.items())
+        assert "ix_question_responses_question_id" not in upgraded["question_responses"]
+        downgrade(revision="0004")
+        downgraded = indexes()
+        assert not any(names & downgraded[table] for table, names in report_indexes.items())
+        assert "ix_question_responses_question_id" in downgraded["question_responses"]
+        upgrade()
+        assert indexes() == upgraded
         db.session.remove()
         db.drop_all()
         with db.engine.begin() as conn:

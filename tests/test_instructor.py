@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from app.instructor.source import quiz_source_url
 from app.progress.models import Learner
 from app.progress.models import QuestionResponse
 from app.progress.models import QuizAttempt
+from app.progress.models import ReviewCard
 from app.progress.stats import quiz_for_topic
 
 #: A value for each URL argument an instructor route may take (learner_id is filled in per test).
@@ -184,7 +186,7 @@ def test_roster_lists_named_learners_and_counts_anonymous_ones(app: Flask, peopl
     assert [row["name"] for row in data["learners"]] == ["learner"]
     assert data["anonymous"] == 1
     assert data["learners"][0]["average"] is None
-    assert data["learners"][0]["cards_due"] is None
+    assert (data["learners"][0]["cards_due"], data["learners"][0]["leeches"]) == (0, 0)
 
 
 @pytest.mark.storage
@@ -258,3 +260,98 @@ def test_a_question_links_to_its_yaml_line(app: Flask, people: dict):
     page = people["instructor"].get(url.split("#")[0]).get_data(as_text=True)
     assert f'<tr id="L{question.line}">' in page
     assert question.id in page.split(f'<tr id="L{question.line}">')[1].split("</tr>")[0]
+
+
+def add_cards(learner_id: int, due: int, later: int, leeches: int) -> None:
+    """Give a learner review cards: ``due`` due an hour ago, ``later`` due tomorrow, ``leeches`` suspended."""
+    now = datetime.now(UTC)
+    kinds = [(now - timedelta(hours=1), False)] * due + [(now + timedelta(days=1), False)] * later
+    # A leech's due time has passed too: suspended, it is out of review all the same.
+    kinds += [(now - timedelta(days=3), True)] * leeches
+    for number, (when, suspended) in enumerate(kinds):
+        db.session.add(
+            ReviewCard(
+                learner_id=learner_id,
+                question_id=f"rt-{learner_id}-{number}",
+                quiz_id="routing",
+                state=2,
+                due=when,
+                reps=9 if suspended else 1,
+                lapses=8 if suspended else number % 3,
+                suspended=suspended,
+            )
+        )
+
+
+@pytest.fixture
+def class_with_cards(app: Flask, people: dict) -> dict:
+    """Add three named learners beside ``people``'s, with known review cards (the first has none)."""
+    auth = AuthActions(app, app.test_client())
+    cards = {"ada": (3, 1, 0), "bob": (1, 2, 2), "cy": (0, 0, 1)}
+    users = {name: auth.create_user(email=f"{name}@example.com") for name in cards}
+    ids = {}
+    with app.app_context():
+        for name, counts in cards.items():
+            learner = Learner(user_id=users[name].id)
+            db.session.add(learner)
+            db.session.flush()
+            add_cards(learner.id, *counts)
+            ids[name] = learner.id
+        db.session.commit()
+    return ids
+
+
+@pytest.mark.storage
+def test_roster_counts_cards_due_and_leeches(people: dict, class_with_cards: dict):
+    get = lambda url: people["instructor"].get(url, headers={"Accept": "application/json"}).get_json()  # noqa: E731
+    rows = {
+        row["name"]: (row["cards_due"], row["leeches"]) for row in get("/instructor/learners")["learners"]
+    }
+    assert rows == {"ada": (3, 0), "bob": (1, 2), "cy": (0, 1), "learner": (0, 0)}
+    by_due = [row["name"] for row in get("/instructor/learners?sort=cards_due&dir=desc")["learners"]]
+    assert by_due == ["ada", "bob", "cy", "learner"]  # a tie: the newer learner first when descending
+    by_leeches = [row["name"] for row in get("/instructor/learners?sort=leeches&dir=asc")["learners"]]
+    assert by_leeches == ["learner", "ada", "cy", "bob"]
+    html = people["instructor"].get("/instructor/learners?sort=cards_due&dir=desc").get_data(as_text=True)
+    assert 'data-sort="cards_due" aria-sort="descending"' in html
+    assert f'<tr data-learner="{class_with_cards["bob"]}">' in html
+    row = html.split(f'<tr data-learner="{class_with_cards["bob"]}">')[1].split("</tr>")[0]
+    assert 'data-cards-due="1"' in row and 'data-leeches="2"' in row
+
+
+@pytest.mark.storage
+def test_learner_page_shows_cards_due_and_the_leeches(app: Flask, people: dict, class_with_cards: dict):
+    url = f"/instructor/learners/{class_with_cards['bob']}"
+    data = people["instructor"].get(url, headers={"Accept": "application/json"}).get_json()
+    assert data["cards_due"] == 1
+    assert data["leeches_total"] == 2
+    assert [leech["lapses"] for leech in data["leeches"]] == [8, 8]
+    assert {leech["topic"] for leech in data["leeches"]} == {"routing"}
+    html = people["instructor"].get(url).get_data(as_text=True)
+    assert 'data-cards-due="1"' in html
+    assert html.count("<tr data-leech=") == 2
+    ada = people["instructor"].get(f"/instructor/learners/{class_with_cards['ada']}").get_data(as_text=True)
+    assert "3 review cards are due now." in ada
+    assert "No leeches." in ada
+
+
+@pytest.mark.storage
+def test_a_leech_of_a_course_question_shows_its_text_and_source(app: Flask, people: dict):
+    question = quiz_for_topic(app.extensions["catalog"], "routing").questions[0]
+    with app.app_context():
+        db.session.add(
+            ReviewCard(
+                learner_id=people["learner_id"],
+                question_id=question.id,
+                quiz_id="routing",
+                due=datetime.now(UTC),
+                lapses=8,
+                suspended=True,
+            )
+        )
+        db.session.commit()
+    url = f"/instructor/learners/{people['learner_id']}"
+    (leech,) = people["instructor"].get(url, headers={"Accept": "application/json"}).get_json()["leeches"]
+    assert leech["question_id"] == question.id
+    assert leech["text"] and leech["source"] == f"{question.path}:{question.line}"
+    assert leech["source_url"].endswith(f"#L{question.line}")

@@ -17,11 +17,14 @@ from app.extensions import db
 from app.instructor.csvout import BOM
 from app.instructor.csvout import pseudonym
 from app.instructor.csvout import safe_cell
+from app.instructor.pages import weakest_topics
+from app.models import User
 from app.progress import reports
 from app.progress.models import Learner
 from app.progress.models import QuestionResponse
 from app.progress.models import QuestionSummary
 from app.progress.models import QuizAttempt
+from app.progress.models import ReviewCard
 from bench.instructor import generate_class
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -99,6 +102,41 @@ def test_item_statistics_on_a_known_class(db):
     # Six answers are too few to flag anything.
     assert not any(item.flagged for item in items.values())
     assert reports.item_stats(["other quiz"]) == []
+
+
+def figures(items: list[reports.ItemStats], approx: bool = False) -> list[tuple]:
+    """Return the items' figures; with ``approx`` floats match within rounding (sums run in any order)."""
+    rv = []
+    for item in items:
+        values = (item.facility, item.mean_score, item.seconds, item.discrimination)
+        rv.append(
+            (
+                item.question_id,
+                item.quiz_id,
+                item.attempts,
+                item.wrong,
+                pytest.approx(values) if approx else values,
+            )
+        )
+    return rv
+
+
+@pytest.mark.storage
+def test_chosen_questions_get_the_statistics_the_whole_course_gives_them(db):
+    add_known_class()
+    everything = {item.question_id: item for item in reports.item_stats()}
+    # B is timed from A, answered before it in the same attempts: those answers are read too.
+    assert figures(reports.item_stats(question_ids=["B"])) == figures([everything["B"]], approx=True)
+    chosen = reports.item_stats(question_ids=["C", "A"])
+    assert figures(chosen) == figures([everything["C"], everything["A"]], approx=True)
+    assert reports.item_stats(question_ids=[]) == []
+    assert reports.item_stats(["other quiz"], question_ids=["A"]) == []
+    totals = [
+        (item.question_id, item.quiz_id, item.attempts, item.facility) for item in reports.item_totals()
+    ]
+    assert totals == [
+        (item.question_id, item.quiz_id, item.attempts, item.facility) for item in everything.values()
+    ]
 
 
 def test_thirds_split_learners_by_overall_score(db):
@@ -239,6 +277,8 @@ def test_roster_csv_lists_named_learners(app: Flask, instructor):
         "completion",
         "average",
         "last_active",
+        "cards_due",
+        "leeches",
     ]
     assert len(rows) == 1 + 12
     assert rows[1][2] == "learner00001@example.com"
@@ -248,6 +288,21 @@ def test_roster_csv_lists_named_learners(app: Flask, instructor):
         )
     assert rows[-1][0] == pseudonym(app.secret_key, first)
     assert all(0 <= float(row[5]) <= 1 for row in rows[1:])
+    with app.app_context():
+        leeches = dict(
+            db.session.execute(
+                sa.select(Learner.id, sa.func.count(ReviewCard.id))
+                .join(User, User.id == Learner.user_id)
+                .outerjoin(ReviewCard, (ReviewCard.learner_id == Learner.id) & ReviewCard.suspended)
+                .where(User.role == "learner")
+                .group_by(Learner.id)
+            ).all()
+        )
+    assert any(leeches.values())
+    assert {row[0]: int(row[9]) for row in rows[1:]} == {
+        pseudonym(app.secret_key, learner_id): count for learner_id, count in leeches.items()
+    }
+    assert sum(int(row[8]) for row in rows[1:]) > 0
 
 
 def test_roster_with_ten_thousand_learners(app: Flask, instructor):
@@ -269,7 +324,24 @@ def test_roster_with_ten_thousand_learners(app: Flask, instructor):
     assert completions[0] > last["learners"][-1]["completion"] or completions[0] == 0
     averages = [row["average"] for row in get("/instructor/learners?sort=average&dir=asc")["learners"]]
     assert averages == sorted(averages, key=lambda value: (value is None, value))
+    due = [row["cards_due"] for row in get("/instructor/learners?sort=cards_due&dir=desc")["learners"]]
+    assert due == sorted(due, reverse=True) and due[0] > 0
+    leeches = [row["leeches"] for row in get("/instructor/learners?sort=leeches&dir=desc&page=2")["learners"]]
+    assert leeches == sorted(leeches, reverse=True)
+    assert get("/instructor/learners?sort=leeches&dir=desc")["learners"][0]["leeches"] >= leeches[0] > 0
     assert get("/instructor/learners?q=learner00042")["total"] == 1
     assert get("/instructor/learners?q=LEARNER0004")["total"] == 10
     since = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
     assert get(f"/instructor/learners?since={since}")["total"] == 0
+
+
+def test_overview_shows_what_the_item_analysis_shows_first(app: Flask, instructor):
+    with app.app_context():
+        generate_class(app.extensions["catalog"], learners=30, responses=2500, now=NOW)
+    get = lambda url: instructor.get(url, headers={"Accept": "application/json"}).get_json()  # noqa: E731
+    items = get("/instructor/items")["items"]
+    overview = get("/instructor/")
+    hardest = [item for item in items if item["attempts"] >= reports.MIN_ATTEMPTS_TO_FLAG][:5]
+    assert len(hardest) == 5
+    assert overview["hardest_questions"] == hardest
+    assert overview["weakest_topics"] == weakest_topics(items)

@@ -47,6 +47,8 @@ ROSTER_COLUMNS = (
     "completion",
     "average",
     "last_active",
+    "cards_due",
+    "leeches",
 )
 MIMETYPES = {"gift": "text/plain", "moodle-xml": "application/xml"}
 
@@ -142,6 +144,8 @@ def roster_csv():
                     f"{row.completion:.4f}",
                     "" if row.average is None else f"{row.average:.4f}",
                     row.last_active.isoformat(timespec="seconds") if row.last_active else "",
+                    row.cards_due,
+                    row.leeches,
                 )
                 for row in chunk
             ]

@@ -26,14 +26,17 @@ from app.instructor.chart import day_chart
 from app.instructor.source import quiz_source_url
 from app.main.routes import current_lang
 from app.progress import reports
+from app.progress import reviews
 from app.progress import summary
 from app.progress.models import Learner
+from app.progress.models import ReviewCard
 from app.progress.stats import quiz_for_topic
 from app.topics import TOPICS
 
-#: Learners per roster page, attempts per page of a learner's history.
+#: Learners per roster page, attempts per page of a learner's history, leeches listed per learner.
 ROSTER_PAGE = 50
 HISTORY_PAGE = 20
+LEECH_LIST = 20
 #: Longest accepted roster search text.
 MAX_QUERY = 100
 
@@ -134,7 +137,7 @@ def item_view(item: reports.ItemStats, catalog: Catalog, lang: str) -> dict:
 
 
 def weakest_topics(items: list[dict], limit: int = 5) -> list[dict]:
-    """Return the topics with the lowest share of correct answers, from item views."""
+    """Return the topics with the lowest share of correct answers, from item views or total views."""
     totals: dict[str, list[float]] = {}
     for item in items:
         if item["topic"]:
@@ -149,6 +152,27 @@ def weakest_topics(items: list[dict], limit: int = 5) -> list[dict]:
     return sorted(rows, key=lambda row: (row["facility"], row["topic"]))[:limit]
 
 
+def total_view(total: reports.ItemTotals, catalog: Catalog) -> dict:
+    """Return a question's answer count and facility with its topic, as ``item_view`` words them."""
+    question = catalog.questions.get(total.question_id)
+    quiz = catalog.quizzes.get(question.quiz_id if question else total.quiz_id)
+    return {
+        "question_id": total.question_id,
+        "topic": quiz.topic if quiz else None,
+        "attempts": total.attempts,
+        "facility": round(total.facility, 4),
+    }
+
+
+def hardest_questions(catalog: Catalog, totals: list[reports.ItemTotals], limit: int = 5) -> list[dict]:
+    """Return the full statistics of the ``limit`` hardest questions with enough answers to judge.
+
+    ``totals`` (hardest first) picks them; only their answers are then read for the rest.
+    """
+    ids = [total.question_id for total in totals if total.attempts >= reports.MIN_ATTEMPTS_TO_FLAG][:limit]
+    return [item_view(item, catalog, lang()) for item in reports.item_stats(question_ids=ids)]
+
+
 def lang() -> str:
     """Return the language the page is shown in."""
     return current_lang()
@@ -159,9 +183,9 @@ def overview():
     """Show the class at a glance: activity, answers per day, hardest questions, weakest topics."""
     catalog = get_catalog()
     stats = reports.overview()
-    items = [item_view(item, catalog, lang()) for item in reports.item_stats()]
-    hardest = [item for item in items if item["attempts"] >= reports.MIN_ATTEMPTS_TO_FLAG][:5]
-    weakest = weakest_topics(items)
+    totals = reports.item_totals()
+    hardest = hardest_questions(catalog, totals)
+    weakest = weakest_topics([total_view(total, catalog) for total in totals])
     data = {
         "learners": stats.learners,
         "anonymous": stats.anonymous,
@@ -263,9 +287,23 @@ def learners():
     )
 
 
+def leech_view(card: ReviewCard, catalog: Catalog, lang: str) -> dict:
+    """Return a leech (a suspended review card) with what the catalog knows of its question."""
+    question = catalog.questions.get(card.question_id)
+    quiz = catalog.quizzes.get(question.quiz_id if question else card.quiz_id)
+    return {
+        "question_id": card.question_id,
+        "topic": quiz.topic if quiz else None,
+        "text": question_text(question, lang),
+        "lapses": card.lapses,
+        "source": source_of(question),
+        "source_url": quiz_source_url(question.path, question.line) if question and question.path else None,
+    }
+
+
 @bp.get("/learners/<int:learner_id>")
 def learner(learner_id: int):
-    """Show one learner's progress per topic and a page of their attempts, newest first."""
+    """Show one learner's progress per topic, review cards due and leeches, and a page of attempts."""
     catalog = get_catalog()
     row = db.session.get(Learner, learner_id)
     if row is None:
@@ -278,10 +316,15 @@ def learner(learner_id: int):
     if number > pages:
         abort(404, _("There is no page %(page)d.", page=number))
     name = row.user.display_name if row.user is not None else None
+    cards_due, leeches_total = reports.learner_cards(learner_id)
+    leeches = [leech_view(card, catalog, lang()) for card in reviews.suspended_cards(learner_id, LEECH_LIST)]
     data = {
         "id": learner_id,
         "name": name,
         "anonymous": row.user is None,
+        "cards_due": cards_due,
+        "leeches_total": leeches_total,
+        "leeches": leeches,
         "topics": [
             {
                 "topic": item.topic,
@@ -322,6 +365,9 @@ def learner(learner_id: int):
         page=number,
         pages=pages,
         topic_title=topic_title,
+        cards_due=cards_due,
+        leeches=leeches,
+        leeches_total=leeches_total,
     )
 
 

@@ -224,7 +224,11 @@ def feedback(topic: str, response_id: int):
 
 @bp.post("/topics/<topic>/quiz/start")
 def start_quiz(topic: str):
-    """Start over: the whole quiz, or only the questions missed in an earlier attempt."""
+    """Start over: the whole quiz, the questions missed in an earlier attempt, or the weak ones.
+
+    Mode ``weak`` (the dashboard's "Practise the ones I missed") leaves the choice to the
+    progress service: the questions whose latest answer was wrong or partly right.
+    """
     topic_or_404(topic)
     quiz = quiz_or_404(catalog(), topic)
     mode = request.form.get("mode", "all")

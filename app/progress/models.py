@@ -79,7 +79,11 @@ class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempts"
     # Attempts are numbered per learner and quiz; two requests that both start "the next
     # attempt" compete for the same number, so only one row is ever created.
-    __table_args__ = (sa.UniqueConstraint("learner_id", "quiz_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("learner_id", "quiz_id", "number"),
+        # One topic's item analysis reads the attempts at its quiz only.
+        sa.Index("ix_quiz_attempts_quiz_id", "quiz_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), index=True)
@@ -115,11 +119,24 @@ class QuestionResponse(db.Model):
     """A learner's answer to one question within an attempt, as graded then."""
 
     __tablename__ = "question_responses"
-    __table_args__ = (sa.UniqueConstraint("attempt_id", "question_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "question_id"),
+        # The reports (``app.progress.reports``) aggregate every answer; each index lets one
+        # of them read in the order it needs instead of sorting or jumping around the table:
+        # per question, with its attempt and verdict (the overview's totals, a few
+        # questions' answers) ...
+        sa.Index(
+            "ix_question_responses_question_id_attempt_id_correct", "question_id", "attempt_id", "correct"
+        ),
+        # ... each attempt's answers in the order given (the time each answer took) ...
+        sa.Index("ix_question_responses_attempt_id_answered_at_id", "attempt_id", "answered_at", "id"),
+        # ... and the answers of the last days (answers per day).
+        sa.Index("ix_question_responses_answered_at", "answered_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
-    question_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH), index=True)
+    question_id: Mapped[str] = mapped_column(sa.String(CONTENT_ID_LENGTH))
     answer: Mapped[Any] = mapped_column(sa.JSON)
     correct: Mapped[bool] = mapped_column(sa.Boolean)
     score: Mapped[float] = mapped_column(sa.Float)
@@ -139,7 +156,11 @@ class QuestionSummary(db.Model):
     """
 
     __tablename__ = "question_summaries"
-    __table_args__ = (sa.UniqueConstraint("learner_id", "question_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("learner_id", "question_id"),
+        # Item analysis reads one question's summaries (discrimination), or every question id.
+        sa.Index("ix_question_summaries_question_id", "question_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))

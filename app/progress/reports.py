@@ -27,6 +27,7 @@ from app.progress.models import LessonProgress
 from app.progress.models import QuestionResponse
 from app.progress.models import QuestionSummary
 from app.progress.models import QuizAttempt
+from app.progress.models import ReviewCard
 from app.progress.service import as_utc
 
 #: A question is flagged only once it has at least this many answers: below that, one
@@ -40,7 +41,15 @@ MAX_ANSWER_SECONDS = 30 * 60
 CHUNK = 1000
 
 #: Roster sort keys a request may name.
-SORT_KEYS = ("name", "email", "completion", "average", "last_active", "joined")
+SORT_KEYS = ("name", "email", "completion", "average", "last_active", "cards_due", "leeches", "joined")
+#: The per-learner aggregates (``Activity`` parts) each sort key needs; the others need none.
+SORT_NEEDS = {
+    "completion": ("lessons",),
+    "average": ("answers",),
+    "last_active": ("lessons", "answers"),
+    "cards_due": ("cards",),
+    "leeches": ("cards",),
+}
 
 
 def seconds_between(later: sa.ColumnElement, earlier: sa.ColumnElement) -> sa.ColumnElement:
@@ -70,16 +79,20 @@ def later_of(first: sa.ColumnElement, second: sa.ColumnElement) -> sa.ColumnElem
 
 @dataclass(frozen=True)
 class Activity:
-    """Per-learner aggregates to join to ``Learner``: two grouped subqueries and their figures."""
+    """Per-learner aggregates to join to ``Learner``: three grouped subqueries and their figures."""
 
     lessons: sa.Subquery
     answers: sa.Subquery
+    cards: sa.Subquery
 
-    def joined(self, select: sa.Select) -> sa.Select:
-        """Return ``select`` (over ``Learner``) with both aggregates outer-joined."""
-        return select.outerjoin(self.lessons, self.lessons.c.learner_id == Learner.id).outerjoin(
-            self.answers, self.answers.c.learner_id == Learner.id
-        )
+    def joined(
+        self, select: sa.Select, parts: Collection[str] = ("lessons", "answers", "cards")
+    ) -> sa.Select:
+        """Return ``select`` (over ``Learner``) with the aggregates named in ``parts`` outer-joined."""
+        for name in parts:
+            part = getattr(self, name)
+            select = select.outerjoin(part, part.c.learner_id == Learner.id)
+        return select
 
     @property
     def lessons_done(self) -> sa.ColumnElement:
@@ -96,14 +109,33 @@ class Activity:
         """Return the latest lesson opened or done, or question answered (NULL: nothing yet)."""
         return later_of(self.lessons.c.at, self.answers.c.at)
 
+    @property
+    def cards_due(self) -> sa.ColumnElement:
+        """Return the number of review cards due now (leeches are out of review, so not due)."""
+        return sa.func.coalesce(self.cards.c.due, 0)
 
-def activity(lesson_slugs: Collection[str], learner_ids: Collection[int] | None = None) -> Activity:
-    """Return per-learner ``last_active``, ``lessons_done`` (among ``lesson_slugs``) and ``average``.
+    @property
+    def leeches(self) -> sa.ColumnElement:
+        """Return the number of leeches: cards suspended after too many lapses."""
+        return sa.func.coalesce(self.cards.c.leeches, 0)
+
+
+def count_where(condition: sa.ColumnElement) -> sa.ColumnElement:
+    """Return the number of rows where ``condition`` holds (a sum of ones; NULL with no rows)."""
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+def activity(
+    lesson_slugs: Collection[str], learner_ids: Collection[int] | None = None, now: datetime | None = None
+) -> Activity:
+    """Return the per-learner aggregates of ``Activity``, with the cards due counted at ``now``.
 
     ``average`` is the mean latest score over the questions the learner answered (from the
     per-question summaries the service keeps, so one row per question, not per answer).
-    Each table is grouped on its ``learner_id`` index; with ``learner_ids`` only those
-    learners' rows are read.
+    A card is due when it is not suspended and its due time has come, as on the review
+    page; a leech is a suspended card (``app.progress.cards.LEECH_LAPSES``). Each table is
+    grouped on its ``learner_id`` index; with ``learner_ids`` only those learners' rows
+    are read.
     """
     done = sa.and_(
         LessonProgress.completed_at.is_not(None), LessonProgress.lesson_slug.in_(list(lesson_slugs))
@@ -111,18 +143,36 @@ def activity(lesson_slugs: Collection[str], learner_ids: Collection[int] | None 
     lessons = sa.select(
         LessonProgress.learner_id.label("learner_id"),
         sa.func.max(sa.func.coalesce(LessonProgress.completed_at, LessonProgress.started_at)).label("at"),
-        sa.func.sum(sa.case((done, 1), else_=0)).label("done"),
+        count_where(done).label("done"),
     ).group_by(LessonProgress.learner_id)
     answers = sa.select(
         QuestionSummary.learner_id.label("learner_id"),
         sa.func.max(QuestionSummary.last_answered_at).label("at"),
         sa.func.avg(QuestionSummary.last_score).label("average"),
     ).group_by(QuestionSummary.learner_id)
+    cards = card_counts(now)
     if learner_ids is not None:
         ids = list(learner_ids)
         lessons = lessons.where(LessonProgress.learner_id.in_(ids))
         answers = answers.where(QuestionSummary.learner_id.in_(ids))
-    return Activity(lessons.subquery("lessons"), answers.subquery("answers"))
+        cards = cards.where(ReviewCard.learner_id.in_(ids))
+    return Activity(lessons.subquery("lessons"), answers.subquery("answers"), cards.subquery("cards"))
+
+
+def card_counts(now: datetime | None = None) -> sa.Select:
+    """Return ``learner_id, due, leeches`` per learner with review cards, grouped on the learner's index."""
+    now = now or utcnow()
+    return sa.select(
+        ReviewCard.learner_id.label("learner_id"),
+        count_where(ReviewCard.suspended.is_(False) & (ReviewCard.due <= now)).label("due"),
+        count_where(ReviewCard.suspended.is_(True)).label("leeches"),
+    ).group_by(ReviewCard.learner_id)
+
+
+def learner_cards(learner_id: int, now: datetime | None = None) -> tuple[int, int]:
+    """Return the learner's review cards due at ``now`` and their leeches: one statement."""
+    row = db.session.execute(card_counts(now).where(ReviewCard.learner_id == learner_id)).first()
+    return (int(row.due), int(row.leeches)) if row is not None else (0, 0)
 
 
 @dataclass(frozen=True)
@@ -210,9 +260,9 @@ class RosterRow:
     completion: float
     average: float | None
     last_active: datetime | None
-    #: Review cards due now and leeches: filled once the review-card model exists (``None``: no data).
-    cards_due: int | None = None
-    leeches: int | None = None
+    #: Review cards due now, and leeches (cards suspended after too many lapses).
+    cards_due: int = 0
+    leeches: int = 0
 
 
 @dataclass(frozen=True)
@@ -252,23 +302,27 @@ def roster_page(
     since: datetime | None = None,
     sort: str = "name",
     descending: bool = False,
+    now: datetime | None = None,
 ) -> RosterPage:
     """Return one page of the roster, sorted and filtered: three statements.
 
-    The count and the page's learner ids come first; the activity of every learner is
-    aggregated only when the order or the filter needs it (sorting by name, email or
-    date joined reads no progress rows at all), then the page's rows are read with the
-    activity of its learners alone.
+    The count and the page's learner ids come first; only the aggregates the order or
+    the filter needs are computed over every learner (sorting by name, email or date
+    joined reads no progress rows at all, sorting by cards due reads only the cards),
+    then the page's rows are read with the activity of its learners alone.
     """
-    needs_activity = since is not None or sort in ("completion", "average", "last_active")
-    act = activity(catalog.lesson_order) if needs_activity else None
+    now = now or utcnow()
+    parts = set(SORT_NEEDS.get(sort, ()))
+    if since is not None:
+        parts |= {"lessons", "answers"}
+    act = activity(catalog.lesson_order, now=now)
     ids = roster_filter(sa.select(Learner.id).select_from(Learner), query)
     count = roster_filter(sa.select(sa.func.count(Learner.id)).select_from(Learner), query)
-    if act is not None:
-        ids = act.joined(ids)
-        if since is not None:
-            ids = ids.where(act.last_active >= since)
-            count = act.joined(count).where(act.last_active >= since)
+    if parts:
+        ids = act.joined(ids, sorted(parts))
+    if since is not None:
+        ids = ids.where(act.last_active >= since)
+        count = act.joined(count, ("lessons", "answers")).where(act.last_active >= since)
     keys = {
         "name": lambda: User.display_name,
         "email": lambda: User.email,
@@ -276,6 +330,8 @@ def roster_page(
         "completion": lambda: act.lessons_done,
         "average": lambda: act.average,
         "last_active": lambda: act.last_active,
+        "cards_due": lambda: act.cards_due,
+        "leeches": lambda: act.leeches,
     }
     key = keys[sort]()
     order = key.desc() if descending else key.asc()
@@ -286,16 +342,18 @@ def roster_page(
             ids.order_by(sa.nulls_last(order), tiebreak).limit(per_page).offset((page - 1) * per_page)
         )
     )
-    rows = roster_rows(catalog, page_ids)
+    rows = roster_rows(catalog, page_ids, now)
     return RosterPage(tuple(rows[learner_id] for learner_id in page_ids), total, page, per_page)
 
 
-def roster_rows(catalog: Catalog, learner_ids: list[int]) -> dict[int, RosterRow]:
+def roster_rows(
+    catalog: Catalog, learner_ids: list[int], now: datetime | None = None
+) -> dict[int, RosterRow]:
     """Return the roster rows of ``learner_ids`` (reading only their progress): one statement."""
     if not learner_ids:
         return {}
     lessons_total = max(1, len(catalog.lesson_order))
-    act = activity(catalog.lesson_order, learner_ids)
+    act = activity(catalog.lesson_order, learner_ids, now)
     select = sa.select(
         Learner.id,
         User.display_name,
@@ -304,14 +362,16 @@ def roster_rows(catalog: Catalog, learner_ids: list[int]) -> dict[int, RosterRow
         act.lessons_done,
         act.average,
         act.last_active,
+        act.cards_due,
+        act.leeches,
     ).join(User, Learner.user_id == User.id)
     rows = db.session.execute(act.joined(select).where(Learner.id.in_(learner_ids)))
     return {row[0]: roster_row(row, lessons_total) for row in rows}
 
 
 def roster_row(row: sa.Row, lessons_total: int) -> RosterRow:
-    """Return the roster row of a result row of ``roster_query``."""
-    learner_id, name, email, joined, done, average, last_active = row
+    """Return the roster row of a result row of ``roster_rows``."""
+    learner_id, name, email, joined, done, average, last_active, due, leeches = row
     return RosterRow(
         id=learner_id,
         name=name,
@@ -321,11 +381,19 @@ def roster_row(row: sa.Row, lessons_total: int) -> RosterRow:
         completion=min(1.0, (done or 0) / lessons_total),
         average=average,
         last_active=as_utc(last_active) if last_active is not None else None,
+        cards_due=int(due or 0),
+        leeches=int(leeches or 0),
     )
 
 
-def roster_chunks(catalog: Catalog, size: int = CHUNK) -> Iterator[list[RosterRow]]:
-    """Yield the whole roster by learner id, ``size`` learners per chunk (keyset on the id)."""
+def roster_chunks(
+    catalog: Catalog, size: int = CHUNK, now: datetime | None = None
+) -> Iterator[list[RosterRow]]:
+    """Yield the whole roster by learner id, ``size`` learners per chunk (keyset on the id).
+
+    Every chunk counts the cards due at the same ``now``: the moment the export began.
+    """
+    now = now or utcnow()
     last = 0
     while True:
         ids = list(
@@ -338,7 +406,7 @@ def roster_chunks(catalog: Catalog, size: int = CHUNK) -> Iterator[list[RosterRo
         )
         if not ids:
             return
-        rows = roster_rows(catalog, ids)
+        rows = roster_rows(catalog, ids, now)
         yield [rows[learner_id] for learner_id in ids]
         last = ids[-1]
 
@@ -443,12 +511,33 @@ def learner_thirds() -> sa.Subquery:
     )
 
 
-def timed_answers(quiz_ids: Collection[str] | None) -> sa.Subquery:
+def answers_of(
+    select: sa.Select, quiz_ids: Collection[str] | None, question_ids: Collection[str] | None
+) -> sa.Select:
+    """Return ``select`` (over answers joined to their attempts) limited to the quizzes and questions given.
+
+    With ``question_ids`` the whole attempts holding those questions are kept (their
+    other answers time the ones asked for); the caller keeps only the questions it wants.
+    """
+    if quiz_ids is not None:
+        select = select.where(QuizAttempt.quiz_id.in_(list(quiz_ids)))
+    if question_ids is not None:
+        holding = sa.select(QuestionResponse.attempt_id).where(
+            QuestionResponse.question_id.in_(list(question_ids))
+        )
+        select = select.where(QuestionResponse.attempt_id.in_(holding))
+    return select
+
+
+def timed_answers(
+    quiz_ids: Collection[str] | None, question_ids: Collection[str] | None = None
+) -> sa.Subquery:
     """Return one row per answer (of attempts at ``quiz_ids``) with the seconds it took.
 
     ``seconds`` is the time since the previous answer of the same attempt, or since the
-    attempt's start for its first answer (a window over each attempt, computed in the
-    same pass that reads the answers).
+    attempt's start for its first answer: a window over each attempt, read in the order
+    of the ``(attempt_id, answered_at, id)`` index, so no sort is needed before it.
+    With ``question_ids`` only the attempts holding those questions are read.
     """
     previous = sa.func.lag(QuestionResponse.answered_at).over(
         partition_by=QuestionResponse.attempt_id, order_by=(QuestionResponse.answered_at, QuestionResponse.id)
@@ -457,17 +546,18 @@ def timed_answers(quiz_ids: Collection[str] | None) -> sa.Subquery:
     select = sa.select(
         QuestionResponse.question_id.label("question_id"),
         QuizAttempt.quiz_id.label("quiz_id"),
-        QuizAttempt.learner_id.label("learner_id"),
         as_float(QuestionResponse.correct).label("correct"),
         QuestionResponse.score.label("score"),
         seconds_between(QuestionResponse.answered_at, started).label("seconds"),
     ).join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id)
-    if quiz_ids is not None:
-        select = select.where(QuizAttempt.quiz_id.in_(list(quiz_ids)))
-    return select.subquery("answers")
+    return answers_of(select, quiz_ids, question_ids).subquery("answers")
 
 
-def item_stats(quiz_ids: Collection[str] | None = None, wrong_limit: int = 3) -> list[ItemStats]:
+def item_stats(
+    quiz_ids: Collection[str] | None = None,
+    wrong_limit: int = 3,
+    question_ids: Collection[str] | None = None,
+) -> list[ItemStats]:
     """Return the statistics of every answered question (in attempts at ``quiz_ids``), hardest first.
 
     - ``attempts``: the number of stored answers to the question.
@@ -484,10 +574,15 @@ def item_stats(quiz_ids: Collection[str] | None = None, wrong_limit: int = 3) ->
     - ``seconds``: mean time between the previous answer of the same attempt (or the
       attempt's start) and this answer, gaps over ``MAX_ANSWER_SECONDS`` left out as pauses.
 
+    ``question_ids`` limits the statistics to those questions (the overview's hardest
+    few), so only their answers, attempts and summaries are read.
+
     Three aggregate statements: one pass over the answers grouped by question, one over
     the per-question summaries joined to the thirds, one for the commonest wrong answers.
     """
-    rows = timed_answers(quiz_ids)
+    if question_ids is not None and not question_ids:
+        return []
+    rows = timed_answers(quiz_ids, question_ids)
     timed = sa.case((rows.c.seconds <= MAX_ANSWER_SECONDS, rows.c.seconds), else_=sa.null())
     select = sa.select(
         rows.c.question_id,
@@ -497,8 +592,10 @@ def item_stats(quiz_ids: Collection[str] | None = None, wrong_limit: int = 3) ->
         sa.func.avg(rows.c.score),
         sa.func.avg(timed),
     ).group_by(rows.c.question_id)
-    spread = discrimination(quiz_ids)
-    wrong = wrong_answers(quiz_ids, wrong_limit)
+    if question_ids is not None:
+        select = select.where(rows.c.question_id.in_(list(question_ids)))
+    spread = discrimination(quiz_ids, question_ids)
+    wrong = wrong_answers(quiz_ids, wrong_limit, question_ids)
     rv = []
     for question_id, quiz_id, attempts, facility, mean, seconds in db.session.execute(select):
         rv.append(
@@ -513,12 +610,57 @@ def item_stats(quiz_ids: Collection[str] | None = None, wrong_limit: int = 3) ->
                 wrong=tuple(wrong.get(question_id, ())),
             )
         )
-    rv.sort(key=lambda item: (item.facility, -item.attempts, item.question_id))
+    rv.sort(key=hardest_first)
     return rv
 
 
-def discrimination(quiz_ids: Collection[str] | None) -> dict[str, float]:
-    """Return per question: top third's mean latest score minus the bottom third's (see ``item_stats``)."""
+def hardest_first(item: ItemStats | ItemTotals) -> tuple[float, int, str]:
+    """Return the sort key of the item lists: lowest facility, then most answers, then the id."""
+    return (item.facility, -item.attempts, item.question_id)
+
+
+@dataclass(frozen=True)
+class ItemTotals:
+    """How often one question was answered, and how often right: what the overview ranks by."""
+
+    question_id: str
+    quiz_id: str
+    attempts: int
+    facility: float
+
+
+def item_totals() -> list[ItemTotals]:
+    """Return every answered question's number of answers and facility, hardest first: one statement.
+
+    The same figures as ``item_stats`` gives, without the timing, discrimination and
+    wrong answers that need the whole history: one pass over the answers' question
+    index, each joined to its attempt for the quiz.
+    """
+    rows = db.session.execute(
+        sa.select(
+            QuestionResponse.question_id,
+            sa.func.min(QuizAttempt.quiz_id),
+            sa.func.count(),
+            sa.func.avg(as_float(QuestionResponse.correct)),
+        )
+        .join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id)
+        .group_by(QuestionResponse.question_id)
+    )
+    rv = [
+        ItemTotals(question_id, quiz_id, attempts, float(facility))
+        for question_id, quiz_id, attempts, facility in rows
+    ]
+    rv.sort(key=hardest_first)
+    return rv
+
+
+def discrimination(
+    quiz_ids: Collection[str] | None, question_ids: Collection[str] | None = None
+) -> dict[str, float]:
+    """Return per question: top third's mean latest score minus the bottom third's (see ``item_stats``).
+
+    The middle third never counts, so only the top and bottom thirds' summaries are joined.
+    """
     thirds = learner_thirds()
     score = QuestionSummary.last_score
     select = (
@@ -529,10 +671,13 @@ def discrimination(quiz_ids: Collection[str] | None) -> dict[str, float]:
         )
         .select_from(thirds)
         .join(QuestionSummary, QuestionSummary.learner_id == thirds.c.learner_id)
+        .where(thirds.c.third.in_((1, 3)))
         .group_by(QuestionSummary.question_id)
     )
     if quiz_ids is not None:
         select = select.where(QuestionSummary.quiz_id.in_(list(quiz_ids)))
+    if question_ids is not None:
+        select = select.where(QuestionSummary.question_id.in_(list(question_ids)))
     return {
         question_id: round(float(top) - float(bottom), 6)
         for question_id, top, bottom in db.session.execute(select)
@@ -540,7 +685,9 @@ def discrimination(quiz_ids: Collection[str] | None) -> dict[str, float]:
     }
 
 
-def wrong_answers(quiz_ids: Collection[str] | None, limit: int) -> dict[str, list[tuple[object, int]]]:
+def wrong_answers(
+    quiz_ids: Collection[str] | None, limit: int, question_ids: Collection[str] | None = None
+) -> dict[str, list[tuple[object, int]]]:
     """Return, per question, its ``limit`` commonest wrong answers with their counts: one statement."""
     text = sa.cast(QuestionResponse.answer, sa.Text)
     counts = sa.select(
@@ -552,6 +699,8 @@ def wrong_answers(quiz_ids: Collection[str] | None, limit: int) -> dict[str, lis
         counts = counts.join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id).where(
             QuizAttempt.quiz_id.in_(list(quiz_ids))
         )
+    if question_ids is not None:
+        counts = counts.where(QuestionResponse.question_id.in_(list(question_ids)))
     counts = counts.group_by(QuestionResponse.question_id, text).subquery("counts")
     rank = sa.func.row_number().over(
         partition_by=counts.c.question_id, order_by=(counts.c.count.desc(), counts.c.answer)

@@ -352,22 +352,34 @@ def _next_attempt(
     return _insert_once(attempt, lambda: _find_attempt_number(learner.id, quiz.id, number))
 
 
+#: What ``start_attempt`` may be asked for: an attempt's modes, and ``weak``, the questions
+#: whose latest answer was wrong or partly right (stored as a ``missed`` attempt).
+START_MODES = (*ATTEMPT_MODES, "weak")
+
+
 def start_attempt(
     learner: Learner, quiz: Quiz, mode: str = "all", question_ids: list[str] | None = None
 ) -> QuizAttempt:
     """Begin a new attempt at ``quiz``: every question, or only ``question_ids`` (missed ones).
 
+    Mode ``weak`` picks the questions itself, now: those of the quiz whose latest answer
+    scored under full marks, as the dashboard's weakest topics count them.
     An unfinished earlier attempt is left as it is: its answers still count towards
     mastery, but it is no longer the open one.
     """
-    if mode not in ATTEMPT_MODES:
+    if mode not in START_MODES:
         raise ProgressError(
             _(
                 "Unknown quiz mode %(mode)s; use one of %(modes)s.",
                 mode=repr(mode[:16]),
-                modes=", ".join(ATTEMPT_MODES),
+                modes=", ".join(START_MODES),
             )
         )
+    if mode == "weak":
+        question_ids = missed_by_latest_score(learner.id, quiz)
+        if not question_ids:
+            raise ProgressError(_("Nothing to practise: none of your latest answers in this quiz is wrong."))
+        mode = "missed"
     known = [question.id for question in quiz.questions]
     if question_ids is None:
         chosen = known
@@ -377,6 +389,24 @@ def start_attempt(
     if not chosen:
         raise ProgressError(_("There are no questions to ask in this attempt."))
     return _next_attempt(learner, quiz, mode, chosen, latest_attempt(learner.id, quiz.id))
+
+
+def missed_by_latest_score(learner_id: int, quiz: Quiz) -> list[str]:
+    """Return the quiz's questions whose latest answer scored under 1, in quiz order: one statement.
+
+    Read from the learner's per-question summaries, so bounded by the quiz's size.
+    """
+    known = [question.id for question in quiz.questions]
+    missed = set(
+        db.session.scalars(
+            sa.select(QuestionSummary.question_id).where(
+                QuestionSummary.learner_id == learner_id,
+                QuestionSummary.question_id.in_(known),
+                QuestionSummary.last_score < 1.0,
+            )
+        )
+    )
+    return [question_id for question_id in known if question_id in missed]
 
 
 def find_question(quiz: Quiz, question_id: object) -> Question:
