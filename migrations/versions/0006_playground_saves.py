@@ -4,7 +4,7 @@ A signed-in learner's edited playground code, one row per account and playground
 digest of the code the edits started from.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-06 17:20:00.000000
 
 """
