@@ -157,12 +157,13 @@ class CatalogBuilder:
         """
         owner = f"{lesson}.{lang}." if lesson else ""
         key = (text, inline, lang, topic, owner, self.links_key)
-        rendered = self.previous.get(key) or self.cache.get(key)
+        rendered = self.previous.get(key) or self.cache.get(key) or RENDERED.get(key)
         if rendered is None:
             if inline:
                 rendered = self.renderer.render_inline(text, lang)
             else:
                 rendered = self.renderer.render(text, lang, topic, owner, snippets=lesson is not None)
+            remember(key, rendered)
         self.cache[key] = rendered
         for use in rendered.playgrounds:
             self.playgrounds[use.id] = PlaygroundEntry(
@@ -536,6 +537,21 @@ class CatalogBuilder:
                         f"link to {slug}#{anchor}: the {lang} version of {slug!r} has no heading "
                         f"with id {anchor!r} (give one with ## Title {{#{anchor}}})",
                     )
+
+
+#: Texts rendered by any build in this process, by everything their HTML depends on (the text,
+#: the language, the topic, the owner and the link targets' key): a second build of the same
+#: course (a copy of it, a reload after one file changed) renders only what is new.
+RENDERED: dict[tuple, Rendered] = {}
+#: More entries than a few courses' worth means stale ones are piling up: start again.
+RENDERED_LIMIT = 50_000
+
+
+def remember(key: tuple, rendered: Rendered) -> None:
+    """Keep ``rendered`` for the next build in this process."""
+    if len(RENDERED) >= RENDERED_LIMIT:
+        RENDERED.clear()
+    RENDERED[key] = rendered
 
 
 class QuizText:
