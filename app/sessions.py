@@ -19,7 +19,6 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
-import redis
 import sqlalchemy as sa
 from flask import Flask
 from flask import Request
@@ -35,6 +34,7 @@ from flask_session.sqlalchemy.sqlalchemy import SqlAlchemySessionInterface
 from flask_session.sqlalchemy.sqlalchemy import create_session_model
 from sqlalchemy.engine import make_url
 
+from app import redisclient
 from app.extensions import db
 
 SESSIONS_TABLE = "sessions"
@@ -132,7 +132,7 @@ def init_sessions(app: Flask) -> None:
     if url:
         config = app.config
         config["SESSION_TYPE"] = "redis"
-        config["SESSION_REDIS"] = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        config["SESSION_REDIS"] = redisclient.connect(url, socket_timeout=2)
         store = f"Redis at {redact_url(url)}"
         app.session_interface = PolicyRedisSessionInterface(
             app,

@@ -33,6 +33,7 @@ from simple_websocket import ConnectionClosed
 from simple_websocket import Server
 from werkzeug.exceptions import TooManyRequests
 
+from app import redisclient
 from app.topics.websockets.closing import websocket_view
 
 DEFAULTS = {
@@ -122,7 +123,7 @@ LOCAL_SLOTS = LocalSlots()
 @functools.cache
 def redis_slots(url: str, prefix: str) -> RedisSlots:
     """Return the shared counter for ``url``: one client (and pool) per process."""
-    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    client = redisclient.connect(url, socket_timeout=2)
     return RedisSlots(client, prefix)
 
 

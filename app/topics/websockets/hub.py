@@ -23,6 +23,8 @@ from collections import defaultdict
 
 import redis
 
+from app import redisclient
+
 CHANNEL_PREFIX = "insideflask:chat:"
 #: Messages a slow in-process subscriber may fall behind before new ones are dropped for it.
 LOCAL_BACKLOG = 100
@@ -208,4 +210,4 @@ LOCAL_HUB = LocalHub()
 @functools.cache
 def redis_hub(url: str) -> RedisHub:
     """Return the Redis hub for ``url``: one client (and connection pool) per process."""
-    return RedisHub(redis.Redis.from_url(url, socket_connect_timeout=2, health_check_interval=30))
+    return RedisHub(redisclient.connect(url, health_check_interval=30))
