@@ -14,6 +14,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from app.auth.passwords import MIN_PASSWORD_LENGTH
+from app.auth.passwords import is_common
 from app.content import check_content
 from app.content.catalog import CatalogBuilder
 from app.content.challenges import challenge_questions
@@ -67,8 +69,15 @@ def create_instructor(email: str, display_name: str | None, password_stdin: bool
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise click.BadParameter("The password needs at least 8 characters.", param_hint="password")
+    # The same rules as an account made on the site: an instructor's is no weaker.
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters.", param_hint="password"
+        )
+    if is_common(password):
+        raise click.BadParameter(
+            "This password is one of the most common ones; choose another.", param_hint="password"
+        )
     user = db.session.scalar(sa.select(User).where(User.email == email))
     created = user is None
     if created:
