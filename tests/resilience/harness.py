@@ -14,7 +14,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Mapping
@@ -25,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -53,20 +53,6 @@ SECRET_MARKERS = (
     "R3dis-pw",
     "pl4nted-pg-pw",
 )
-
-
-def free_port() -> int:
-    """Return a free loopback port between 20000 and 32000 (below the ephemeral range)."""
-    rng = secrets.SystemRandom()
-    for _ in range(200):
-        port = rng.randint(20000, 32000)
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
