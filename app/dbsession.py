@@ -44,17 +44,21 @@ class RequestSession(Session):
     """Flask-SQLAlchemy's session, reading in AUTOCOMMIT on PostgreSQL until the request writes."""
 
     def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
-        """Pick the engine as Flask-SQLAlchemy does; its AUTOCOMMIT variant while only reading."""
+        """Pick the engine as Flask-SQLAlchemy does; its AUTOCOMMIT variant while only reading.
+
+        A transaction that began reading keeps its connection to the end, writes included
+        (``writing`` turns that connection's autocommit off), so it never takes a second one.
+        """
         engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
-        if bind is None and isinstance(engine, sa.Engine) and self._reads_only(engine):
+        postgresql = bind is None and isinstance(engine, sa.Engine) and engine.dialect.name == "postgresql"
+        if postgresql and (self.info.get("reading") or self._reads_only()):
             self.info["reading"] = True
             return autocommit(engine)
         return engine
 
-    def _reads_only(self, engine: sa.Engine) -> bool:
+    def _reads_only(self) -> bool:
         return (
-            engine.dialect.name == "postgresql"
-            and not self.info.get("writing")
+            not self.info.get("writing")
             and has_request_context()
             and (request.method in SAFE_METHODS or self.info.get("wrote", False))
         )
@@ -68,7 +72,7 @@ class RequestSession(Session):
         nothing loaded is expired. Blocks nest.
         """
         self.info["writing"] = self.info.get("writing", 0) + 1
-        if self.info.pop("reading", False) and self.in_transaction():
+        if self.info.get("reading") and self.in_transaction():
             engine = super().get_bind()
             connection = self.connection(bind_arguments={"bind": autocommit(engine)})
             connection.connection.dbapi_connection.autocommit = False

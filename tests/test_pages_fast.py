@@ -237,3 +237,26 @@ def test_five_thousand_answers_cost_about_the_same_work(app, capsys):
     # attempts of a long history against 1 or 2 of a new learner's).
     heavier = [(name, empty, full) for name, empty, full in rows if full > 1.2 * empty]
     assert heavier == []
+
+
+def test_a_page_that_writes_reads_and_writes_on_one_connection(app):
+    """A learner's first visit to a lesson records it: the read before and the write share a
+    connection (the transaction that began reading keeps it), and the write is one transaction."""
+    use_catalog(app)
+    visitor = returning_learner(app)
+    with app.app_context():
+        engine = db.engine
+    checkouts = []
+
+    def checkout(*args) -> None:
+        checkouts.append(args)
+
+    sa.event.listen(engine.pool, "checkout", checkout)
+    try:
+        with RoundTrips(engine) as trips:
+            reply = visitor.client.get("/topics/intro/wsgi")
+    finally:
+        sa.event.remove(engine.pool, "checkout", checkout)
+    assert reply.status_code == 200
+    # One connection for the read and the write (committed), one for what the page reads after.
+    assert (len(checkouts), trips.transactions) == (2, 2)
