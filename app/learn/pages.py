@@ -46,7 +46,7 @@ class TopicPage:
     """A topic page in one language, without the learner's bits."""
 
     title: str
-    #: The page's content; slots ``status``, ``percent``, ``bar``, ``lesson:<slug>`` and ``best``.
+    #: The page's content; slots ``standing``, ``lesson:<slug>`` and ``quiz``.
     body: Slotted
 
 

@@ -6,26 +6,14 @@
 
 import { Editor } from "./playground/editor.js";
 import { PythonWorker } from "./playground/python-worker.js";
+import { el, format } from "./playground/dom.js";
 
 //: How long one run of the tests may take before the worker is ended.
 const RUN_TIMEOUT_S = 10;
 //: How long Python may take to start before the page says it cannot.
 const START_TIMEOUT_S = 90;
 
-function format(text, values) {
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
-}
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
-}
 
 class Challenge {
   constructor(root) {

@@ -9,6 +9,7 @@
 
 import { Editor } from "./editor.js";
 import { PythonWorker } from "./python-worker.js";
+import { el, format } from "./dom.js";
 
 const STRINGS = {
   en: {
@@ -106,24 +107,11 @@ const A = JSON.parse(meta("playground-strings") || "{}");
 //: Where a signed-in learner's saves are ("" for an anonymous visitor).
 const SAVES = meta("playground-saves");
 
-function format(text, values) {
-  return (text || "").replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
-}
 
 function when(moment) {
   return new Date(moment).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
-}
 
 const python = new PythonWorker({
   workerURL: meta("playground-worker"),
