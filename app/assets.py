@@ -45,13 +45,23 @@ def init_assets(app: Flask) -> None:
     app.after_request(no_cache_html)
 
 
+#: (path, inode, size, mtime) → content hash: a second app in one process (tests, the CLI) reads
+#: only the files that changed since the first one hashed them.
+_DIGESTS: dict[tuple[str, int, int, int], str] = {}
+
+
 def fingerprint(folder: Path) -> dict[str, str]:
     """Map each file's path under ``folder`` (as ``url_for`` spells it) to a hash of its bytes."""
     hashes: dict[str, str] = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix not in (".gz", ".br"):
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_LENGTH]
-            hashes[path.relative_to(folder).as_posix()] = digest
+        if path.suffix in (".gz", ".br") or not path.is_file():
+            continue
+        stat = path.stat()
+        key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        digest = _DIGESTS.get(key)
+        if digest is None:
+            digest = _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_LENGTH]
+        hashes[path.relative_to(folder).as_posix()] = digest
     return hashes
 
 

@@ -10,7 +10,6 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from werkzeug.security import check_password_hash
-from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 
@@ -40,8 +39,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash, never the password."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash (scrypt, at ``PASSWORD_HASH_METHOD``'s cost), never the password."""
+        from app.auth.passwords import hash_password  # app.auth's views import this module
+
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         """Return whether ``password`` matches the stored hash."""

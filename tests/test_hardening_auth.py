@@ -12,6 +12,7 @@ from test_content_catalog import copy_course
 
 from app import create_app
 from app.auth.models import LoginFailure
+from app.auth.passwords import DEFAULT_HASH_METHOD
 from app.auth.passwords import common_passwords
 from app.auth.passwords import is_common
 from app.auth.redirects import same_site_path
@@ -231,12 +232,27 @@ def median_login_seconds(client, email: str, rounds: int) -> float:
 
 
 def test_login_takes_as_long_for_an_unknown_address_as_for_a_known_one(app, client, auth):
+    app.config["PASSWORD_HASH_METHOD"] = DEFAULT_HASH_METHOD  # the real cost, not the tests' cheap one
     auth.create_user()
     median_login_seconds(client, "nobody@example.com", 1)  # the dummy hash is made once
     known = median_login_seconds(client, "ada@example.com", 5)
     unknown = median_login_seconds(client, "nobody@example.com", 5)
     # Without the dummy hash the unknown address answered ~13 times faster.
     assert 0.5 < known / unknown < 2, (known, unknown)
+
+
+def test_passwords_are_hashed_at_the_configured_cost(app, auth):
+    """Production hashes at Werkzeug's full scrypt cost; the tests' cheaper cost is their own."""
+    from config import Config
+    from config import ProductionConfig
+
+    assert Config.PASSWORD_HASH_METHOD == ProductionConfig.PASSWORD_HASH_METHOD == DEFAULT_HASH_METHOD
+    assert DEFAULT_HASH_METHOD == "scrypt:32768:8:1"
+    app.config["PASSWORD_HASH_METHOD"] = DEFAULT_HASH_METHOD
+    auth.create_user()
+    with app.app_context():
+        stored = db.session.scalar(sa.select(User.password_hash))
+    assert stored.startswith("scrypt:32768:8:1$")
 
 
 # Logout ---------------------------------------------------------------------------------------

@@ -130,8 +130,12 @@ def test_hooks_demo(page: Page, live_server: str, page_errors: list[str]) -> Non
 
 def test_contexts_demo(page: Page, live_server: str, page_errors: list[str]) -> None:
     open_demo(page, live_server, "/topics/context/demo/contexts")
+    # Each link carries the steps so far: wait for each page before clicking on it, or the
+    # click lands on the page before and drops a step.
     page.locator("[data-reset]").click()
+    expect(page.locator("[data-step]")).to_have_count(1)
     page.locator('a[data-op="push_app"]').click()
+    expect(page.locator('[data-step="1"]')).to_have_attribute("data-op", "push_app")
     page.locator('a[data-op="set_g"]').click()
     expect(page.locator('[data-step="2"] [data-g]')).to_have_text("{'visits': 1}")
     expect(page.locator('[data-step="0"] [data-current-app]')).to_contain_text(
