@@ -162,6 +162,24 @@ def app_settings(database_url: dict, session_settings: dict) -> dict:
     return {**database_url, **session_settings}
 
 
+@pytest.fixture
+def bare_app_settings(app_settings: dict) -> dict:
+    """Return ``app_settings`` on a database without a single table, for tests of the migrations.
+
+    The worker's PostgreSQL schema keeps its tables from test to test (see ``app``), so it is
+    dropped and made again here; a SQLite file of ``database_url`` does not exist yet.
+    """
+    url = app_settings["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql"):
+        engine = sa.create_engine(url, **app_settings.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        with engine.begin() as conn:
+            schema = conn.scalar(sa.text("SELECT current_schema()"))
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+    return app_settings
+
+
 #: The real course, built once per test run (building it takes seconds) and shared by every app.
 REAL_COURSE: dict[str, Catalog] = {}
 
@@ -202,9 +220,12 @@ def app(app_settings: dict, empty_sqlite_schema: Path) -> Iterator[Flask]:
     """Build a testing app with an empty schema.
 
     On SQLite the schema is a copy of one made once per run (a file copy, against ~60 ms to
-    create and drop the tables); on PostgreSQL the tables are created and dropped per test.
+    create and drop the tables). On PostgreSQL the worker's private schema keeps its tables
+    from test to test (only missing ones are created) and every table is emptied afterwards,
+    identities restarted: ~50 ms instead of ~500 ms to create and drop them.
     """
-    path = sqlite_file(app_settings.get("SQLALCHEMY_DATABASE_URI") or "")
+    url = app_settings.get("SQLALCHEMY_DATABASE_URI") or ""
+    path = sqlite_file(url)
     copied = path is not None and not path.exists()
     if copied:
         shutil.copyfile(empty_sqlite_schema, path)
@@ -216,9 +237,21 @@ def app(app_settings: dict, empty_sqlite_schema: Path) -> Iterator[Flask]:
     yield app
     with app.app_context():
         _db.session.remove()
-        if not copied:
+        if url.startswith("postgresql"):
+            empty_every_table(_db.engine)
+        elif not copied:
             _db.drop_all()
         _db.engine.dispose()
+
+
+def empty_every_table(engine: sa.Engine) -> None:
+    """Empty every table of the connection's schema at once, restarting the identities."""
+    with engine.begin() as conn:
+        query = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        tables = conn.scalars(sa.text(query)).all()
+        if tables:
+            names = ", ".join(f'"{name}"' for name in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(scope="module")

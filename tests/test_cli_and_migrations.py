@@ -76,8 +76,8 @@ def test_content_check_runs(runner):
 
 
 @pytest.mark.storage
-def test_models_and_migrations_agree(app_settings):
-    app = create_app("testing", app_settings)
+def test_models_and_migrations_agree(bare_app_settings):
+    app = create_app("testing", bare_app_settings)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -93,8 +93,8 @@ def test_models_and_migrations_agree(app_settings):
         db.engine.dispose()
 
 
-def test_init_command_upgrades_the_database(app_settings):
-    app = create_app("testing", app_settings)
+def test_init_command_upgrades_the_database(bare_app_settings):
+    app = create_app("testing", bare_app_settings)
     result = app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
     assert "latest migration" in result.output
@@ -106,8 +106,8 @@ def test_init_command_upgrades_the_database(app_settings):
 
 
 @pytest.mark.storage
-def test_migration_0003_numbers_attempts_and_summarizes_stored_answers(app_settings):
-    app = create_app("testing", app_settings)
+def test_migration_0003_numbers_attempts_and_summarizes_stored_answers(bare_app_settings):
+    app = create_app("testing", bare_app_settings)
     with app.app_context():
         upgrade(revision="0002")
         stamp = "2026-01-01 10:00:00"
@@ -179,8 +179,8 @@ def test_migration_0003_numbers_attempts_and_summarizes_stored_answers(app_setti
 
 
 @pytest.mark.storage
-def test_migration_0005_adds_the_report_indexes_and_takes_them_back(app_settings):
-    app = create_app("testing", app_settings)
+def test_migration_0005_adds_the_report_indexes_and_takes_them_back(bare_app_settings):
+    app = create_app("testing", bare_app_settings)
     report_indexes = {
         "question_responses": {
             "ix_question_responses_question_id_attempt_id_correct",
