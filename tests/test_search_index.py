@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from conftest import REAL_COURSE
 
@@ -207,3 +209,17 @@ def test_long_queries_are_cut_and_queries_are_fast(index):
     timings = sorted(index.search(q, "en").elapsed_ms for q in ["url_for", "上下文", "contxt", "the"] * 5)
     # Generous on a shared machine; the README figures come from app/search/measure.py.
     assert timings[-1] < 100
+
+
+def test_an_index_read_back_from_disk_is_the_same_index_with_shared_numbers(index):
+    """The disk cache pickles the postings as flat arrays and reads them back as the same dicts."""
+    copy = pickle.loads(pickle.dumps(index))
+    assert copy.postings == index.postings
+    assert list(copy.postings) == list(index.postings)
+    assert copy.idf == index.idf and copy.documents == index.documents
+    numbers = {id(n) for docs in copy.postings.values() for n in docs}
+    weights = {id(w) for docs in copy.postings.values() for w in docs.values()}
+    assert len(numbers) <= len(copy.documents)
+    assert len(weights) < 1000 < sum(len(docs) for docs in copy.postings.values())
+    query = "before_request"
+    assert copy.search(query).hits == index.search(query).hits
