@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask import Flask
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 
 from app.auth.passwords import MIN_PASSWORD_LENGTH
 from app.auth.passwords import is_common
@@ -47,6 +46,8 @@ def init_cli(app: Flask) -> None:
 @with_appcontext
 def init_command() -> None:
     """Create or upgrade the database, then load and check the content."""
+    from flask_migrate import upgrade  # Alembic loads only in a process that migrates
+
     upgrade()
     click.echo("Database is at the latest migration.")
     loader = current_app.extensions.get("content_loader")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_session import Session
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
@@ -13,6 +12,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from app.dbsession import RequestSession
+from app.migrating import DeferredMigrate
 
 # Named constraints make migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -32,7 +32,8 @@ class Base(DeclarativeBase):
 
 # GETs read without BEGIN/ROLLBACK on PostgreSQL until they write (app/dbsession.py).
 db = SQLAlchemy(model_class=Base, session_options={"class_": RequestSession})
-migrate = Migrate()
+# Flask-Migrate and Alembic load only in processes that migrate (app/migrating.py).
+migrate = DeferredMigrate()
 sess = Session()
 csrf = CSRFProtect()
 sock = Sock()

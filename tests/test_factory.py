@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app import create_app
@@ -96,3 +98,31 @@ def test_embedded_session_store_without_redis(clean_env, tmp_path, caplog):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["SESSION_TYPE"] == "sqlalchemy"
     assert "Session store: the embedded database" in caplog.text
+
+
+def test_a_serving_process_never_imports_alembic(tmp_path):
+    """Flask-Migrate (and Alembic, ~10 MB) loads only where something migrates (app/migrating.py)."""
+    import subprocess
+    import sys
+
+    settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "REDIS_URL": None}
+    code = (
+        f"import sys; from app import create_app; create_app('testing', {settings!r}); "
+        "print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_the_db_commands_and_alembic_settings_come_through_the_deferred_extension(app, capfd):
+    """The first use binds the real Flask-Migrate with the app's settings (the migration tests run it)."""
+    with app.app_context():
+        config = app.extensions["migrate"]
+        assert config.configure_args["render_as_batch"] is True
+        assert config.configure_args["compare_type"] is True
+        assert config.migrate.get_config().get_main_option("script_location").endswith("migrations")
+        assert app.extensions["migrate"].migrate.db is config.db
+    result = app.test_cli_runner().invoke(args=["db", "heads"])
+    assert result.exit_code == 0, result.output
+    assert "(head)" in capfd.readouterr().out  # Alembic prints to the process's stdout
