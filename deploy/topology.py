@@ -67,7 +67,7 @@ def render_nginx(
         "error_log": error_log,
         "access_log": access_log,
         "brotli_filter": (
-            "    brotli on;\n    brotli_comp_level 4;\n    brotli_min_length 512;\n"
+            "    brotli on;\n    brotli_comp_level 1;\n    brotli_min_length 512;\n"
             f"    brotli_types {COMPRESSED_TYPES};"
             if brotli
             else ""
