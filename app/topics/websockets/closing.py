@@ -51,12 +51,15 @@ def close_cleanly(ws: Server) -> None:
         ws.sock.shutdown(socket.SHUT_RDWR)
 
 
-class UpgradedResponse(Response):
-    """What a WebSocket view returns: nothing more may be written to the upgraded connection."""
+class Upgraded:
+    """What a WebSocket view returns: nothing more may be written to the upgraded connection.
 
-    def __init__(self, mode: str) -> None:
-        super().__init__()
-        self.mode = mode
+    It is mixed into the app's own response class (``upgraded_response``): Flask turns a
+    response of any other class into one of ``app.response_class``, and that one would write
+    a ``200 OK`` onto the socket the client has already closed.
+    """
+
+    mode = "unknown"
 
     def __call__(self, environ: Any, start_response: Any) -> Any:
         """Tell the server the connection is finished, in the way each server understands."""
@@ -66,6 +69,19 @@ class UpgradedResponse(Response):
             # Werkzeug's handler treats a dropped connection as the end, silently.
             raise ConnectionAbortedError("the WebSocket is closed")
         return []
+
+
+@functools.cache
+def upgraded_class(base: type[Response]) -> type[Response]:
+    """Return ``base`` (the app's response class) with :class:`Upgraded`'s ending."""
+    return type("UpgradedResponse", (Upgraded, base), {})
+
+
+def upgraded_response(mode: str) -> Response:
+    """Return the response that ends a WebSocket view served by ``mode``'s server."""
+    response = upgraded_class(current_app.response_class)()
+    response.mode = mode
+    return response
 
 
 def websocket_view(view: Callable[..., None]) -> Callable[..., Response]:
@@ -80,6 +96,6 @@ def websocket_view(view: Callable[..., None]) -> Callable[..., Response]:
             pass
         finally:
             close_cleanly(ws)
-        return UpgradedResponse(ws.mode)
+        return upgraded_response(ws.mode)
 
     return endpoint
