@@ -146,3 +146,21 @@ def test_the_same_files_elsewhere_are_another_catalog(course, tmp_path):
     here = diskcache.cache_key(course, {})
     there = diskcache.cache_key((copy / "lessons", copy / "quizzes"), {})
     assert here != there
+
+
+def test_compiled_templates_are_kept_beside_the_catalog(store_for, tmp_path):
+    """Compiled templates are kept under the content cache, and the next app reads them from there."""
+    store = store_for()
+    app = store.app
+    with app.app_context():
+        app.jinja_env.get_template("errors/unavailable.html")
+    kept = sorted((tmp_path / "cache" / "templates").glob("__jinja2_*.cache"))
+    assert kept, "no compiled template was kept"
+    again = store_for().app
+    bucket = again.jinja_env.bytecode_cache
+    assert bucket is not None and bucket.directory == str(tmp_path / "cache" / "templates")
+
+
+def test_no_template_cache_without_the_content_cache(store_for):
+    """Development (and CONTENT_CACHE off) compiles templates in memory only."""
+    assert store_for(CONTENT_CACHE=False).app.jinja_env.bytecode_cache is None
