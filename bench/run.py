@@ -265,7 +265,15 @@ def per_request_costs(browser: Browser, redis_client: redis.Redis, method: str, 
         stats = redis_client.info("commandstats")
         return sum(v["calls"] for k, v in stats.items() if k != "cmdstat_info")
 
+    # Requests of the previous wrk run may still be finishing: count from a quiet server.
     before = commands()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = commands()
+        if now == before:
+            break
+        before = now
     sql = []
     for _ in range(samples):
         response, data = browser.request(method, path, **kw)

@@ -154,6 +154,9 @@ def test_the_system_dark_preference_shows_the_dark_theme_exactly(
     for name, path in key_pages.items():
         page.emulate_media(color_scheme="dark")
         page.goto(live_server + path)
+        # Some pages add elements after loading (a demo runs its first example): read both
+        # palettes from the finished page.
+        page.wait_for_load_state("networkidle")
         assert page.locator("html").get_attribute("data-theme") == "auto"
         auto = computed_colours(page)
         page.emulate_media(color_scheme="light")
