@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from app.content.model import LANGUAGES
 from app.content.model import Problem
 from app.content.playground import FENCE as PLAYGROUND_FENCE
+from app.content.playground import compile_error
 from app.content.playground import parse as parse_playground
 from app.content.snippets import iter_code_blocks
 from app.content.yamlfile import LineDict
@@ -233,16 +233,3 @@ def check_code_blocks(body: str, body_line: int, report: Reporter) -> None:
         if error is not None:
             offset, message = error
             report(block.body_line + offset - 1, f"Python block does not compile: {message}")
-
-
-def compile_error(code: str) -> tuple[int, str] | None:
-    """Return (line within ``code``, message) when ``code`` is not valid Python."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(code, "<lesson>", "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        return max(exc.lineno or 1, 1), exc.msg
-    except ValueError as exc:  # null bytes
-        return 1, str(exc)
-    return None

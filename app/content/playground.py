@@ -178,14 +178,17 @@ def is_text_mapping(value: Any) -> bool:
 
 
 def compile_error(code: str) -> tuple[int, str] | None:
-    """Return (line within ``code``, message) when ``code`` is not valid Python."""
+    """Return (line within ``code``, message) when ``code`` is not valid Python.
+
+    Used for every piece of course code: lesson blocks, quiz code, playgrounds, challenges.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compile(code, "app.py", "exec", dont_inherit=True)
+            compile(code, "<course>", "exec", dont_inherit=True)
     except SyntaxError as exc:
         return max(exc.lineno or 1, 1), exc.msg
-    except ValueError as exc:
+    except ValueError as exc:  # null bytes
         return 1, str(exc)
     return None
 
