@@ -6,7 +6,10 @@ import os
 import secrets
 import shutil
 import socket
+import threading
+from collections.abc import Iterable
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask.testing import FlaskCliRunner
 from werkzeug.routing import Rule
+from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.content.model import Catalog
@@ -88,6 +94,62 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port between 20000 and 32000")
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Werkzeug's request handler without the access log (it would drown test output)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Skip the access log line."""
+
+
+class ClosedOnRelease:
+    """A WSGI body that is closed when the server lets go of it, even if it forgot to close it.
+
+    Werkzeug's development server (3.1.9, and its main branch) drains the socket after a
+    response and only then calls the body's ``close()``; when the client resets the
+    connection right after the last byte, that drain raises ``ConnectionResetError`` and
+    ``close()`` is skipped. A file sent with ``send_file`` is then left open until garbage
+    collection warns about it, which the suite turns into an error. A browser does exactly
+    that when a page is closed as a large static file (Pyodide's standard library) finishes.
+    """
+
+    def __init__(self, body: Iterable[bytes]) -> None:
+        self.body = body
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.body)
+
+    def close(self) -> None:
+        """Close the wrapped body once."""
+        if not self.closed:
+            self.closed = True
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
+@contextmanager
+def serve_threaded(app: Flask, handler: type[WSGIRequestHandler] = QuietHandler) -> Iterator[BaseWSGIServer]:
+    """Serve ``app`` with Werkzeug's threaded server on a free loopback port; yield the server."""
+
+    def wsgi(environ, start_response):  # type: ignore[no-untyped-def]
+        return ClosedOnRelease(app(environ, start_response))
+
+    server = make_server("127.0.0.1", free_port(), wsgi, threaded=True, request_handler=handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 def require_service(name: str, value: str | None) -> str:

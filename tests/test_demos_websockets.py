@@ -12,7 +12,6 @@ import os
 import secrets
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,9 +22,9 @@ import pytest
 import redis
 from conftest import csrf_token
 from conftest import free_port
+from conftest import serve_threaded
 from flask import Flask
 from simple_websocket import Client
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.topics.websockets.demos import accept_value
@@ -45,15 +44,8 @@ HANDSHAKE = {
 @contextmanager
 def serve_in_thread(app: Flask) -> Iterator[str]:
     """Serve ``app`` with Werkzeug's threaded server; yield its ws:// base URL."""
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_threaded(app) as server:
         yield f"ws://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def receive_json(ws: Client, timeout: float = 10) -> dict:

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from conftest import free_port
-from werkzeug.serving import make_server
+from conftest import serve_threaded
 
 from app.auth.models import LoginFailure
 from app.extensions import db
@@ -25,12 +24,8 @@ def server(app) -> Iterator[str]:
     """Serve ``app`` on a free loopback port with a thread per request; yield its base URL."""
     # Each thread is its own browser; CSRF has its own tests and would only add a round trip.
     app.config["WTF_CSRF_ENABLED"] = False
-    httpd = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with serve_threaded(app) as httpd:
+        yield f"http://127.0.0.1:{httpd.server_port}"
 
 
 def post_login(base: str, email: str, password: str) -> int:

@@ -15,10 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
-from conftest import free_port
+from conftest import serve_threaded
 from flask import Flask
-from werkzeug.serving import WSGIRequestHandler
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.progress.models import Learner
@@ -35,24 +33,11 @@ QUESTION = "routing-endpoint-card"
 COOKIE = "insideflask_session"
 
 
-class QuietHandler(WSGIRequestHandler):
-    """Serve without logging a line per request."""
-
-    def log_request(self, *args, **kwargs) -> None:
-        """Log nothing."""
-
-
 @pytest.fixture
 def served(app: Flask) -> Iterator[int]:
     """Serve ``app`` on a free loopback port with a thread per request; yield the port."""
-    server = make_server("127.0.0.1", free_port(), app, threaded=True, request_handler=QuietHandler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_port
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with serve_threaded(app) as server:
+        yield server.server_port
 
 
 def request(port: int, method: str, path: str, cookie: str | None = None, **kwargs) -> tuple[int, dict, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
 from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +17,8 @@ from pathlib import Path
 import pytest
 import redis
 from conftest import IN_CI
-from conftest import free_port
 from conftest import require_service
+from conftest import serve_threaded
 from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import Browser
@@ -27,8 +26,6 @@ from playwright.sync_api import BrowserContext
 from playwright.sync_api import ConsoleMessage
 from playwright.sync_api import Page
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import WSGIRequestHandler
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
@@ -44,13 +41,6 @@ LAUNCH_ARGS = [
 ]
 #: Where screenshots go when ``SCREENSHOT_DIR`` is set (they are not taken otherwise).
 SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
-
-
-class QuietHandler(WSGIRequestHandler):
-    """Werkzeug's request handler without the access log (it would drown test output)."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Skip the access log line."""
 
 
 @pytest.fixture(scope="session")
@@ -90,14 +80,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
     """Serve ``live_app`` on a free loopback port in a background thread; yield its base URL."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, live_app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with serve_threaded(live_app) as server:
+        yield f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture(scope="session")
