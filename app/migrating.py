@@ -14,6 +14,7 @@ app needs from it is what ``init_app`` leaves in ``app.extensions`` and ``app.cl
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -64,7 +65,19 @@ class DeferredMigrate:
 
             self._migrate = Migrate(db=self.db, directory=self.directory, command=self.command)
             self._migrate.alembic_ctx_kwargs.update(self.alembic_ctx_kwargs)
+            self._migrate.configure(print_to_the_current_stdout)
         return getattr(self._migrate, name)
+
+
+def print_to_the_current_stdout(config: Any) -> Any:
+    """Make Alembic print to ``sys.stdout`` as it is now, not as it was when Alembic was imported.
+
+    ``alembic.config.Config`` takes ``stdout=sys.stdout`` as a default argument, which Python
+    evaluates once, at import: output of ``flask db heads`` would go to a stream that was
+    swapped out since (a test runner's capture, a redirected CLI invocation).
+    """
+    config.stdout = sys.stdout
+    return config
 
 
 class DeferredCommands(click.Group):
