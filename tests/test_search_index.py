@@ -9,6 +9,7 @@ from conftest import REAL_COURSE
 
 from app.content.catalog import CatalogBuilder
 from app.search.documents import Document
+from app.search.index import FIELDS
 from app.search.index import SearchIndex
 from app.search.store import index_for
 from app.search.text import folded_terms
@@ -211,15 +212,24 @@ def test_long_queries_are_cut_and_queries_are_fast(index):
     assert timings[-1] < 100
 
 
-def test_an_index_read_back_from_disk_is_the_same_index_with_shared_numbers(index):
-    """The disk cache pickles the postings as flat arrays and reads them back as the same dicts."""
+def test_an_index_read_back_from_disk_is_the_same_compact_index(index):
+    """The postings and the typo neighbourhood are flat arrays, in memory and in the disk cache."""
     copy = pickle.loads(pickle.dumps(index))
     assert copy.postings == index.postings
     assert list(copy.postings) == list(index.postings)
-    assert copy.idf == index.idf and copy.documents == index.documents
-    numbers = {id(n) for docs in copy.postings.values() for n in docs}
-    weights = {id(w) for docs in copy.postings.values() for w in docs.values()}
-    assert len(numbers) <= len(copy.documents)
-    assert len(weights) < 1000 < sum(len(docs) for docs in copy.postings.values())
+    assert copy.documents == index.documents
+    postings = copy.postings
+    assert postings.total() == len(postings.numbers) == len(postings.weights) > 100_000
+    assert postings.numbers.itemsize + postings.weights.itemsize == 12
+    assert sum(postings.count(term) for term in postings) == postings.total()
+    term = "before_request"
+    found = [copy.documents[number] for number in postings.get(term)]
+    assert len(found) == postings.count(term) > 0
+    assert all(any(term in getattr(doc, name).lower() for name, _ in FIELDS) for doc in found)
+    assert copy.idf(term) == index.idf(term) > 1.0
+    words = copy.vocabulary
+    assert words.deletions == index.vocabulary.deletions
+    assert len(words.deletions) == len(words.deleted_from) > len(words.frequencies)
+    assert list(words.deletions) == sorted(words.deletions)
     query = "before_request"
     assert copy.search(query).hits == index.search(query).hits

@@ -19,8 +19,10 @@ import math
 import time
 from array import array
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from itertools import accumulate
 from itertools import chain
 
 from app.content.model import Catalog
@@ -101,6 +103,57 @@ class Slot:
     terms: dict[str, float]
 
 
+class Postings:
+    """term → {document number: weight}, kept as three flat arrays (12 bytes a posting).
+
+    Kept as a dict of dicts, the ~180,000 postings of the course cost ~11 MB in every worker
+    (a dict entry each, in ~21,000 small dicts). Here a term maps to its row number, and row
+    ``i`` is ``numbers[starts[i]:starts[i + 1]]`` with the same slice of ``weights``: ~2 MB,
+    pickled and unpickled as three arrays. A query turns the few rows it reads into dicts.
+    """
+
+    def __init__(self, rows: dict[str, dict[int, float]]) -> None:
+        self.rows = {term: row for row, term in enumerate(rows)}
+        self.numbers = array("I", chain.from_iterable(rows.values()))
+        self.weights = array("d", chain.from_iterable(docs.values() for docs in rows.values()))
+        self.starts = array("I", [0])
+        self.starts.extend(accumulate(map(len, rows.values())))
+
+    def __contains__(self, term: object) -> bool:
+        return term in self.rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Postings):
+            return NotImplemented
+        return (self.rows, self.numbers, self.weights, self.starts) == (
+            other.rows,
+            other.numbers,
+            other.weights,
+            other.starts,
+        )
+
+    def count(self, term: str) -> int:
+        """Return how many documents contain ``term``."""
+        row = self.rows[term]
+        return self.starts[row + 1] - self.starts[row]
+
+    def get(self, term: str) -> dict[int, float]:
+        """Return ``term``'s postings as document number → weight."""
+        row = self.rows[term]
+        start, end = self.starts[row], self.starts[row + 1]
+        return dict(zip(self.numbers[start:end], self.weights[start:end], strict=True))
+
+    def total(self) -> int:
+        """Return the number of postings of all terms."""
+        return len(self.numbers)
+
+
 class SearchIndex:
     """An inverted index of the course's documents in both languages."""
 
@@ -109,8 +162,7 @@ class SearchIndex:
         #: The catalog indexed: a rebuilt catalog is a new object and needs a new index.
         self.catalog = catalog
         self.documents = documents
-        self.postings: dict[str, dict[int, float]] = {}
-        shared: dict[float, float] = {}
+        rows: dict[str, dict[int, float]] = {}
         for number, doc in enumerate(documents):
             folded = [normalize(getattr(doc, name)) for name, _ in FIELDS]
             terms = [folded_terms(text) for text in folded]
@@ -122,47 +174,15 @@ class SearchIndex:
             for term, weight in best.items():
                 count = counts[term]
                 boost = REPEATS[count] if count < len(REPEATS) else 1.0 + 0.15 * math.log(count)
-                # Few distinct weights exist: share one float object per value.
-                value = weight * boost
-                self.postings.setdefault(term, {})[number] = shared.setdefault(value, value)
-        total = len(documents) or 1
-        self.idf = {term: 1.0 + math.log(total / len(docs)) for term, docs in self.postings.items()}
-        latin = {term: len(docs) for term, docs in self.postings.items() if not is_cjk(term)}
+                rows.setdefault(term, {})[number] = weight * boost
+        self.postings = Postings(rows)
+        latin = {term: len(docs) for term, docs in rows.items() if not is_cjk(term)}
         self.vocabulary = Vocabulary(latin)
         self.build_ms = (time.perf_counter() - started) * 1000
 
-    def __getstate__(self) -> dict:
-        """Pickle the postings as flat arrays: terms, postings per term, numbers, weights."""
-        state = self.__dict__.copy()
-        docs = list(self.postings.values())
-        state["postings"] = (
-            tuple(self.postings),
-            array("I", map(len, docs)),
-            array("I", chain.from_iterable(docs)),
-            array("d", chain.from_iterable(d.values() for d in docs)),
-        )
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        """Restore a pickled index with one object per document number and per weight.
-
-        Unpickled as dicts, each of the ~180,000 postings would bring an int and a float of
-        its own (~8 MB in every process); read from flat arrays, they share a few hundred,
-        and nothing but the arrays (~2 MB) is made and thrown away on the way.
-        """
-        terms, counts, numbers, weights = state.pop("postings")
-        self.__dict__.update(state)
-        shared_numbers = list(range(len(self.documents)))
-        shared_weights: dict[float, float] = {}
-        self.postings = {}
-        start = 0
-        for term, count in zip(terms, counts, strict=True):
-            end = start + count
-            self.postings[term] = {
-                shared_numbers[n]: shared_weights.setdefault(w, w)
-                for n, w in zip(numbers[start:end], weights[start:end], strict=True)
-            }
-            start = end
+    def idf(self, term: str) -> float:
+        """Return the rarity weight of ``term``: 1 + ln(documents / documents with the term)."""
+        return 1.0 + math.log((len(self.documents) or 1) / self.postings.count(term))
 
     # -- the query ------------------------------------------------------------------------
 
@@ -240,14 +260,14 @@ class SearchIndex:
         The slot with the fewest postings is read whole; the others are only probed for its
         documents, so a common word next to a rare one costs little.
         """
-        ordered = sorted(slots, key=lambda slot: sum(len(self.postings[term]) for term in slot.terms))
+        ordered = sorted(slots, key=lambda slot: sum(self.postings.count(term) for term in slot.terms))
         rv: dict[int, tuple[float, int]] = {}
         for term, factor in ordered[0].terms.items():
-            self.add(rv, term, factor, self.postings[term])
+            self.add(rv, term, factor, self.postings.get(term))
         for slot in ordered[1:]:
             found: dict[int, tuple[float, int]] = {}
             for term, factor in slot.terms.items():
-                postings = self.postings[term]
+                postings = self.postings.get(term)
                 self.add(found, term, factor, {n: postings[n] for n in rv.keys() & postings.keys()})
             rv = {n: (rv[n][0] + score, rv[n][1] + exact) for n, (score, exact) in found.items()}
             if not rv:
@@ -256,7 +276,7 @@ class SearchIndex:
 
     def add(self, found: dict[int, tuple[float, int]], term: str, factor: float, postings: dict) -> None:
         """Keep in ``found`` each document's best (score, exact) for one slot, given one term."""
-        idf = self.idf[term]
+        idf = self.idf(term)
         exact = int(factor == 1.0 and is_identifier(term))
         for number, weight in postings.items():
             score = weight * idf * factor
@@ -286,14 +306,16 @@ class SearchIndex:
         for slot in slots:
             for term in slot.terms:
                 rv.add(term)
-        return sorted(rv, key=len, reverse=True)
+        # Longest first, so a phrase is marked before the words in it; ties alphabetically, so
+        # every worker marks the same snippet (a set's order changes with each process).
+        return sorted(rv, key=lambda needle: (-len(needle), needle))
 
     def stats(self) -> dict:
         """Return the index's size figures."""
         return {
             "documents": len(self.documents),
             "terms": len(self.postings),
-            "postings": sum(len(docs) for docs in self.postings.values()),
+            "postings": self.postings.total(),
             "vocabulary": len(self.vocabulary.frequencies),
             "build_ms": round(self.build_ms, 1),
         }
