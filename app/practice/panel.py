@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from flask_babel import format_date
 from flask_babel import get_locale
+from markupsafe import Markup
+from markupsafe import escape
 
 from app.content.model import Catalog
 from app.content.model import Question
@@ -28,6 +30,8 @@ TOP = 16
 LEFT = 4
 #: Reviews per day from which a cell takes each shade (1 review is already shade 1).
 LEVELS = (1, 3, 6, 10)
+#: Each shade's fill (the ``heat-N`` classes give the dark theme its own).
+FILLS = ("#e5e7eb", "#bbf7d0", "#4ade80", "#16a34a", "#14532d")
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,24 @@ def _labels(months: tuple[date, ...], first: date, days: int, locale: str) -> He
         tuple(format_date(day, "MMM") for day in months),
         tuple(format_date(first + timedelta(days=offset), "medium") for offset in range(days)),
     )
+
+
+@bp.app_template_global()
+def heatmap_cells(heatmap: Heatmap) -> Markup:
+    """Return the heatmap's ``<rect>`` elements, one per day, with the date and count as tooltip.
+
+    Written out here rather than by a loop in the template: each of the 182 cells cost a
+    dozen template operations, about half of the whole dashboard's time. Only numbers, the
+    fixed fills and the escaped date labels go into the markup.
+    """
+    labels = heatmap_labels(heatmap)
+    rects = "\n".join(
+        f'<rect x="{cell.x}" y="{cell.y}" width="{CELL}" height="{CELL}" rx="2" '
+        f'class="heat heat-{cell.level}" fill="{FILLS[cell.level]}">'
+        f"<title>{escape(label)}: {cell.count}</title></rect>"
+        for cell, label in zip(heatmap.cells, labels.days, strict=True)
+    )
+    return Markup(rects)  # noqa: S704 -- numbers, constants and escaped labels only
 
 
 @dataclass(frozen=True)
