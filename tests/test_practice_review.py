@@ -17,6 +17,9 @@ from test_learn_catalog import use_catalog
 from test_progress_summary import StatementCounter
 
 from app.content.grading import Result
+from app.practice.panel import heatmap
+from app.practice.panel import heatmap_cells
+from app.practice.panel import heatmap_labels
 from app.progress import cards
 from app.progress import clock
 from app.progress import reviews
@@ -342,3 +345,30 @@ def test_the_quiz_page_reports_the_time_taken_so_a_fast_right_answer_is_easy(
 
         log = db.session.scalars(sa.select(ReviewLog)).one()
         assert log.rating == int(rating)
+
+
+# The heatmap ---------------------------------------------------------------------------
+
+#: The template loop the heatmap helper replaced, kept as the reference for its output.
+HEATMAP_LOOP = (
+    "{% for cell in map.cells %}"
+    '<rect x="{{ cell.x }}" y="{{ cell.y }}" width="12" height="12" rx="2" '
+    'class="heat heat-{{ cell.level }}" '
+    "fill=\"{{ ('#e5e7eb', '#bbf7d0', '#4ade80', '#16a34a', '#14532d')[cell.level] }}\">"
+    "<title>{{ labels.days[loop.index0] }}: {{ cell.count }}</title></rect>"
+    "{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_heatmap_cells_are_what_the_template_loop_drew(app, lang):
+    today = datetime(2026, 12, 6, tzinfo=UTC).date()
+    counts = {today: 1, today - timedelta(days=3): 4, today - timedelta(days=40): 12}
+    with app.test_request_context("/dashboard", headers={"Accept-Language": lang}):
+        grid = heatmap(counts, today)
+        drawn = str(heatmap_cells(grid))
+        reference = app.jinja_env.from_string(HEATMAP_LOOP).render(map=grid, labels=heatmap_labels(grid))
+    assert drawn.split("\n") == reference.replace("</rect><rect", "</rect>\n<rect").split("\n")
+    assert drawn.count("<rect ") == len(grid.cells) == 182
+    assert 'class="heat heat-2" fill="#4ade80"' in drawn and ": 4</title>" in drawn
+    assert drawn.count("heat heat-0") == len(grid.cells) - 3
