@@ -228,8 +228,8 @@ def test_an_index_read_back_from_disk_is_the_same_compact_index(index):
     assert all(any(term in getattr(doc, name).lower() for name, _ in FIELDS) for doc in found)
     assert copy.idf(term) == index.idf(term) > 1.0
     words = copy.vocabulary
-    assert words.deletions == index.vocabulary.deletions
-    assert len(words.deletions) == len(words.deleted_from) > len(words.frequencies)
-    assert list(words.deletions) == sorted(words.deletions)
+    assert words.deletion_digests == index.vocabulary.deletion_digests
+    assert len(words.deletion_digests) == len(words.deleted_from) > len(words.frequencies)
+    assert list(words.deletion_digests) == sorted(words.deletion_digests)
     query = "before_request"
     assert copy.search(query).hits == index.search(query).hits

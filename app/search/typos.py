@@ -68,7 +68,7 @@ class Vocabulary:
             for deleted in deletions(word)
         )
         #: Digests of every deletion, sorted, and the number (in ``sorted_words``) of its word.
-        self.deletions = array("Q", (key for key, _ in pairs))
+        self.deletion_digests = array("Q", (key for key, _ in pairs))
         self.deleted_from = array("I", (number for _, number in pairs))
 
     def __contains__(self, word: str) -> bool:
@@ -86,8 +86,8 @@ class Vocabulary:
             if probe in self.frequencies:
                 rv.add(probe)
             key = digest(probe)
-            at = bisect.bisect_left(self.deletions, key)
-            while at < len(self.deletions) and self.deletions[at] == key:
+            at = bisect.bisect_left(self.deletion_digests, key)
+            while at < len(self.deletion_digests) and self.deletion_digests[at] == key:
                 rv.add(self.sorted_words[self.deleted_from[at]])
                 at += 1
         return rv
