@@ -92,6 +92,12 @@ def wrong_answer(question, rng: random.Random) -> object:
     return rng.choice(("=cmd|' /C calc'!A0", "不知道", "request", "g"))
 
 
+LESSON_SPAN = timedelta(seconds=1800)
+"""The longest a generated learner takes to finish a lesson."""
+ANSWER_GAP_MAX = 120
+"""The most seconds between two generated answers of one attempt."""
+
+
 def generate_class(
     catalog: Catalog, learners: int, responses: int, seed: int = 7, now: datetime | None = None
 ) -> None:
@@ -130,7 +136,8 @@ def generate_class(
         people.append({"id": learner_base + number, "user_id": None, "anonymous_key": key, "created_at": now})
     for person in people:
         for slug in rng.sample(lessons, rng.randint(0, min(8, len(lessons)))):
-            started = now - timedelta(days=rng.randint(0, 90), seconds=rng.randint(0, 86_400))
+            # Every generated moment lies before ``now``: a lesson takes at most LESSON_SPAN.
+            started = now - LESSON_SPAN - timedelta(days=rng.randint(0, 90), seconds=rng.randint(0, 86_400))
             done = started + timedelta(seconds=rng.randint(60, 1800)) if rng.random() < 0.7 else None
             progress.append(
                 {"learner_id": person["id"], "lesson_slug": slug, "started_at": started, "completed_at": done}
@@ -144,11 +151,12 @@ def generate_class(
         person = rng.choice(people)
         quiz = rng.choice(quizzes)
         attempt_id += 1
-        started = now - timedelta(days=rng.randint(0, 40), seconds=rng.randint(0, 86_400))
+        span = timedelta(seconds=ANSWER_GAP_MAX * len(quiz.questions))
+        started = now - span - timedelta(days=rng.randint(0, 40), seconds=rng.randint(0, 86_400))
         at = started
         scores = []
         for question in quiz.questions:
-            at += timedelta(seconds=rng.randint(5, 120))
+            at += timedelta(seconds=rng.randint(5, ANSWER_GAP_MAX))
             right = rng.random() < 0.25 + 0.7 * skill[person["id"]]
             answer = right_answer(question) if right else wrong_answer(question, rng)
             scores.append(1.0 if right else 0.0)

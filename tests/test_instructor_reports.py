@@ -21,6 +21,7 @@ from app.instructor.pages import weakest_topics
 from app.models import User
 from app.progress import reports
 from app.progress.models import Learner
+from app.progress.models import LessonProgress
 from app.progress.models import QuestionResponse
 from app.progress.models import QuestionSummary
 from app.progress.models import QuizAttempt
@@ -303,6 +304,26 @@ def test_roster_csv_lists_named_learners(app: Flask, instructor):
         pseudonym(app.secret_key, learner_id): count for learner_id, count in leeches.items()
     }
     assert sum(int(row[8]) for row in rows[1:]) > 0
+
+
+def test_generated_class_has_no_activity_after_now(app: Flask):
+    # An attempt started a minute before now used to end in the future: near midnight UTC
+    # the roster then found learners "active since tomorrow".
+    late = NOW.replace(hour=23, minute=59)
+    with app.app_context():
+        generate_class(app.extensions["catalog"], learners=5000, responses=20_000, now=late)
+        columns = (
+            LessonProgress.started_at,
+            LessonProgress.completed_at,
+            QuizAttempt.started_at,
+            QuizAttempt.finished_at,
+            QuestionResponse.answered_at,
+            QuestionSummary.last_answered_at,
+            ReviewCard.last_review,
+        )
+        latest = [db.session.scalar(sa.select(sa.func.max(column))) for column in columns]
+    assert all(moment is not None for moment in latest)
+    assert max(moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment for moment in latest) <= late
 
 
 def test_roster_with_ten_thousand_learners(app: Flask, instructor):
