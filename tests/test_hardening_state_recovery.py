@@ -109,3 +109,33 @@ def test_the_learner_cookie_never_leads_to_an_accounts_learner(app, client, auth
     assert done_badges(stranger) == 0
     # Nor does this browser, logged out or with its session lost, see the account's progress.
     assert done_badges(client) == 0
+
+
+def lesson_done(client, slug: str = "routing") -> bool:
+    """Return whether the lesson page shows the lesson as done."""
+    return "You marked this lesson as done." in client.get(f"/topics/routing/{slug}").get_data(as_text=True)
+
+
+def test_the_lesson_page_finds_its_learner_every_way(app, client, auth, redis_url):
+    """The lesson page confirms the session's learner in the statement that reads its lessons;
+    when that finds nobody, the full lookup (and the learner cookie) still decides."""
+    mark_done(client)
+    assert lesson_done(client)
+    # A lost session: the learner cookie leads back, from the lesson page too.
+    wipe_session_store(app, redis_url)
+    assert lesson_done(client)
+    assert learner_count(app) == 1
+    # A session naming a learner that no longer exists shows nothing and creates nobody.
+    stranger = app.test_client()
+    with stranger.session_transaction() as session:
+        session["learner_id"] = 10_000
+    assert not lesson_done(stranger)
+    with stranger.session_transaction() as session:
+        assert "learner_id" not in session
+    assert learner_count(app) == 1
+    # Logged in, the account's learner (which claimed the anonymous one) answers.
+    auth.create_user()
+    auth.login()
+    assert lesson_done(client)
+    assert not lesson_done(client, "url-converters")
+    assert learner_count(app) == 1

@@ -45,8 +45,8 @@ def make_user(db, email="ada@example.com") -> User:
 
 def test_lesson_start_is_recorded_once(db):
     learner = service.new_anonymous_learner()
-    first = service.start_lesson(learner, "routing")
-    again = service.start_lesson(learner, "routing")
+    first = service.start_lesson(learner.id, "routing")
+    again = service.start_lesson(learner.id, "routing")
     assert first.id == again.id
     assert count(db, LessonProgress) == 1
     assert first.completed_at is None
@@ -76,7 +76,7 @@ def test_lesson_rows_are_unique_per_learner_and_slug(db):
 
 def test_a_concurrent_duplicate_start_returns_the_existing_row(db, monkeypatch):
     learner = service.new_anonymous_learner()
-    existing = service.start_lesson(learner, "routing")
+    existing = service.start_lesson(learner.id, "routing")
     # Simulate the race: the lookup misses, the insert then hits the unique constraint.
     real_find = service.find_lesson_progress
     misses = [True]
@@ -85,7 +85,7 @@ def test_a_concurrent_duplicate_start_returns_the_existing_row(db, monkeypatch):
         return None if misses and misses.pop() else real_find(*args)
 
     monkeypatch.setattr(service, "find_lesson_progress", find)
-    row = service.start_lesson(learner, "routing")
+    row = service.start_lesson(learner.id, "routing")
     assert not misses
     assert row.id == existing.id
     assert count(db, LessonProgress) == 1

@@ -66,7 +66,7 @@ def assert_same_progress(learner_id: int) -> None:
 
 def test_summaries_follow_every_answer_and_finished_attempt(db):
     learner = service.new_anonymous_learner()
-    service.start_lesson(learner, "what-is-flask")
+    service.start_lesson(learner.id, "what-is-flask")
     service.complete_lesson(learner, "routing")
     assert_same_progress(learner.id)
     for qid, answer in WRONG.items():

@@ -39,6 +39,7 @@ from app.progress import summary as standings
 from app.progress.identity import current_learner
 from app.progress.identity import current_learner_id
 from app.progress.identity import ensure_learner
+from app.progress.identity import learner_lessons
 from app.progress.queries import LessonState
 from app.progress.queries import latest_finished_attempt
 from app.progress.queries import load_attempt
@@ -79,13 +80,10 @@ def lesson_page(topic: str, slug: str):
     topic_obj = topic_or_404(topic)
     course = catalog()
     lesson = lesson_or_404(course, topic, slug)
-    learner = current_learner()
-    states = {}
-    if learner is not None:
-        states = standings.lesson_states(learner.id, {slug, *lesson.prerequisites})
-        if slug not in states:
-            row = service.start_lesson(learner, slug)
-            states[slug] = LessonState(slug, as_utc(row.started_at), None)
+    learner_id, states = learner_lessons({slug, *lesson.prerequisites})
+    if learner_id is not None and slug not in states:
+        row = service.start_lesson(learner_id, slug)
+        states[slug] = LessonState(slug, as_utc(row.started_at), None)
     state = states.get(slug)
     return render_template(
         "learn/lesson.html",

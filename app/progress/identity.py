@@ -10,6 +10,8 @@ or the session store was emptied); it never leads to an account's learner.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask import Response
 from flask import after_this_request
 from flask import current_app
@@ -22,7 +24,9 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app.extensions import db
 from app.progress import service
+from app.progress import summary
 from app.progress.models import Learner
+from app.progress.queries import LessonState
 from app.sessions import session_key
 
 SESSION_KEY = "learner_id"
@@ -60,8 +64,40 @@ def ensure_learner() -> Learner:
 
 def current_learner_id() -> int | None:
     """Return the current learner's id, or ``None`` before they did anything."""
+    if "learner" not in g and "learner_id" in g:
+        return g.learner_id
     learner = current_learner()
     return learner.id if learner is not None else None
+
+
+def learner_lessons(slugs: Collection[str]) -> tuple[int | None, dict[str, LessonState]]:
+    """Return the current learner's id and states among ``slugs``: one statement for a returning learner.
+
+    What to notice: the learner row is not loaded on its own. The request names its learner
+    (the account, or the session's anonymous learner) and the statement that reads the
+    lessons confirms it. Only when it does not (the row is gone, or a session was lost and
+    the learner cookie leads back) does the full lookup run.
+    """
+    claim = _claim()
+    if claim is not None:
+        found = summary.claimed_lessons(*claim, slugs)
+        if found is not None:
+            g.learner_id = found[0]
+            return found
+    learner_id = current_learner_id()
+    return learner_id, summary.lesson_states(learner_id, slugs) if learner_id is not None else {}
+
+
+def _claim() -> tuple[str, int] | None:
+    """Return who the request says its learner is, as (kind, key) for ``summary.CLAIMED_LESSONS``."""
+    if "learner" in g or "learner_id" in g:
+        return None
+    if current_user.is_authenticated:
+        return "account", current_user.id
+    learner_id = session.get(SESSION_KEY)
+    if isinstance(learner_id, int) and not isinstance(learner_id, bool):
+        return "anonymous", learner_id
+    return None
 
 
 def anonymous_learner_id() -> int | None:
@@ -74,6 +110,7 @@ def forget_anonymous_learner() -> None:
     """Drop the anonymous learner from the session (it now belongs to an account)."""
     session.pop(SESSION_KEY, None)
     g.pop("learner", None)
+    g.pop("learner_id", None)
 
 
 def _anonymous_learner() -> Learner | None:

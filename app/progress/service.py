@@ -280,18 +280,18 @@ def find_lesson_progress(learner_id: int, slug: str) -> LessonProgress | None:
     )
 
 
-def start_lesson(learner: Learner, slug: str) -> LessonProgress:
-    """Record that the learner opened lesson ``slug`` (only the first time counts)."""
-    row = find_lesson_progress(learner.id, slug)
+def start_lesson(learner_id: int, slug: str) -> LessonProgress:
+    """Record that learner ``learner_id`` opened lesson ``slug`` (only the first time counts)."""
+    row = find_lesson_progress(learner_id, slug)
     if row is not None:
         return row
-    row = LessonProgress(learner_id=learner.id, lesson_slug=slug)
-    return _insert_once(row, lambda: find_lesson_progress(learner.id, slug))
+    row = LessonProgress(learner_id=learner_id, lesson_slug=slug)
+    return _insert_once(row, lambda: find_lesson_progress(learner_id, slug))
 
 
 def complete_lesson(learner: Learner, slug: str) -> LessonProgress:
     """Record that the learner marked lesson ``slug`` as done (the first time counts)."""
-    row = start_lesson(learner, slug)
+    row = start_lesson(learner.id, slug)
     if row.completed_at is None:
         # Only a row still unfinished is updated, so of racing requests the first one wins.
         with transaction():

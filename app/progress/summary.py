@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from app.content.model import Catalog
 from app.extensions import db
+from app.progress.models import Learner
 from app.progress.models import LessonProgress
 from app.progress.models import QuestionSummary
 from app.progress.models import QuizAttempt
@@ -68,6 +69,44 @@ def lesson_states(learner_id: int, slugs: Collection[str] | None = None) -> dict
         slug: LessonState(slug, as_utc(started), as_utc(completed) if completed is not None else None)
         for slug, started, completed in db.session.execute(query)
     }
+
+
+def _lessons_of(learner: sa.ColumnElement[bool]) -> sa.Select:
+    """Return the statement reading the learner ``learner`` picks (if it exists) and its lesson rows."""
+    return (
+        sa.select(
+            Learner.id, LessonProgress.lesson_slug, LessonProgress.started_at, LessonProgress.completed_at
+        )
+        .select_from(Learner)
+        .outerjoin(LessonProgress, LessonProgress.learner_id == Learner.id)
+        .where(learner)
+    )
+
+
+#: The lesson page's one statement, per way a request names its learner (``identity.Claim``):
+#: the learner row, if it still is what the request says, joined with its lesson rows (one
+#: per lesson opened, so bounded by the course). Built once: on SQLite, building a select
+#: and its cache key costs more than running it.
+CLAIMED_LESSONS = {
+    "account": _lessons_of(Learner.user_id == sa.bindparam("key")),
+    "anonymous": _lessons_of((Learner.id == sa.bindparam("key")) & Learner.user_id.is_(None)),
+}
+
+
+def claimed_lessons(kind: str, key: int, slugs: Collection[str]) -> tuple[int, dict[str, LessonState]] | None:
+    """Return the id of the learner claimed as ``kind`` ``key`` and its states among ``slugs``.
+
+    One statement. ``None`` when no such learner exists (deleted, or claimed by an account).
+    """
+    rows = db.session.connection().execute(CLAIMED_LESSONS[kind], {"key": key}).all()
+    if not rows:
+        return None
+    states = {
+        slug: LessonState(slug, as_utc(started), as_utc(completed) if completed is not None else None)
+        for _, slug, started, completed in rows
+        if slug in slugs
+    }
+    return rows[0][0], states
 
 
 def _quiz_standing(learner_id: int, quiz_ids: Collection[str] | None) -> dict:
