@@ -40,6 +40,7 @@ from app.progress.identity import current_learner
 from app.progress.identity import current_learner_id
 from app.progress.identity import ensure_learner
 from app.progress.identity import learner_lessons
+from app.progress.identity import learner_standing
 from app.progress.queries import LessonState
 from app.progress.queries import latest_finished_attempt
 from app.progress.queries import load_attempt
@@ -59,7 +60,7 @@ def topic_page(topic: str):
     """
     topic_obj = topic_or_404(topic)
     course = catalog()
-    standing = standings.topic_standing(current_learner_id(), course, topic)
+    _, standing = learner_standing(*standings.topic_scope(course, topic))
     return render_template(
         "learn/topic.html",
         page=pages.topic_page(course, topic_obj, current_lang()),
@@ -271,7 +272,7 @@ def render_quiz(topic: str, state: QuizState, question=None, error: str | None =
 def render_result(topic: str, state: QuizState, summary: bool):
     """Render an attempt's result; ``summary`` when it is the quiz page's landing view."""
     course = catalog()
-    standing = standings.topic_standing(current_learner_id(), course, topic)
+    _, standing = learner_standing(*standings.topic_scope(course, topic))
     return render_template(
         "learn/result.html",
         topic=topic,
@@ -289,14 +290,13 @@ def render_result(topic: str, state: QuizState, summary: bool):
 def dashboard():
     """Show the learner's completion, score history, weak spots, streak and activity.
 
-    Every read is bounded by the size of the course or by a limit, never by the
-    number of answers: the standing (2 statements), the last scores (1), the answer
-    counts per question (1) and the recent days and open attempts (1).
+    Every read is bounded by the size of the course or by a limit, never by the number
+    of answers: the learner and their standing (2 statements), the last scores (1), the
+    answer counts per question (1) and the recent days and open attempts (1).
     """
     course = catalog()
     lang = current_lang()
-    learner_id = current_learner_id()
-    standing = standings.load_standing(learner_id)
+    learner_id, standing = learner_standing()
     progress = standings.course_progress(course, TOPIC_NAMES, standing)
     history = standings.score_history(learner_id)
     chart = score_chart(

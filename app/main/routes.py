@@ -27,7 +27,7 @@ from app.main import prerender
 from app.main.readiness import readiness
 from app.progress import stats
 from app.progress import summary as standings
-from app.progress.identity import current_learner_id
+from app.progress.identity import learner_standing
 from app.sessions import is_same_origin_request
 from app.topics import TOPIC_NAMES
 from app.topics import TOPICS
@@ -38,10 +38,10 @@ def index():
     """Show the course map: topics in order, the learner's progress, where to continue.
 
     The cards' texts and links come pre-rendered per catalog and language
-    (``prerender.course_map``); the learner's standing is two statements.
+    (``prerender.course_map``); the learner and their standing are two statements.
     """
     course = get_catalog()
-    standing = standings.load_standing(current_learner_id())
+    _, standing = learner_standing()
     progress = standings.course_progress(course, TOPIC_NAMES, standing)
     return render_template(
         "main/index.html",

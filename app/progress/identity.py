@@ -70,8 +70,8 @@ def current_learner_id() -> int | None:
     return learner.id if learner is not None else None
 
 
-def learner_lessons(slugs: Collection[str]) -> tuple[int | None, dict[str, LessonState]]:
-    """Return the current learner's id and states among ``slugs``: one statement for a returning learner.
+def learner_lessons(slugs: Collection[str] | None = None) -> tuple[int | None, dict[str, LessonState]]:
+    """Return the current learner's id and states among ``slugs`` (all for ``None``): one statement.
 
     What to notice: the learner row is not loaded on its own. The request names its learner
     (the account, or the session's anonymous learner) and the statement that reads the
@@ -86,6 +86,20 @@ def learner_lessons(slugs: Collection[str]) -> tuple[int | None, dict[str, Lesso
             return found
     learner_id = current_learner_id()
     return learner_id, summary.lesson_states(learner_id, slugs) if learner_id is not None else {}
+
+
+def learner_standing(
+    slugs: Collection[str] | None = None, quiz_ids: Collection[str] | None = None
+) -> tuple[int | None, summary.Standing]:
+    """Return the current learner's id and standing on ``slugs`` and ``quiz_ids`` (all for ``None``).
+
+    Two statements for a returning learner: the lessons (which confirm the learner, as in
+    ``learner_lessons``) and the quizzes.
+    """
+    learner_id, lessons = learner_lessons(slugs)
+    if learner_id is None:
+        return None, summary.NOBODY
+    return learner_id, summary.standing_of(learner_id, lessons, quiz_ids)
 
 
 def _claim() -> tuple[str, int] | None:

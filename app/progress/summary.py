@@ -93,10 +93,13 @@ CLAIMED_LESSONS = {
 }
 
 
-def claimed_lessons(kind: str, key: int, slugs: Collection[str]) -> tuple[int, dict[str, LessonState]] | None:
+def claimed_lessons(
+    kind: str, key: int, slugs: Collection[str] | None = None
+) -> tuple[int, dict[str, LessonState]] | None:
     """Return the id of the learner claimed as ``kind`` ``key`` and its states among ``slugs``.
 
-    One statement. ``None`` when no such learner exists (deleted, or claimed by an account).
+    ``slugs`` ``None`` means every lesson. One statement. ``None`` when no such learner
+    exists (deleted, or claimed by an account).
     """
     rows = db.session.connection().execute(CLAIMED_LESSONS[kind], {"key": key}).all()
     if not rows:
@@ -104,27 +107,41 @@ def claimed_lessons(kind: str, key: int, slugs: Collection[str]) -> tuple[int, d
     states = {
         slug: LessonState(slug, as_utc(started), as_utc(completed) if completed is not None else None)
         for _, slug, started, completed in rows
-        if slug in slugs
+        if slug is not None and (slugs is None or slug in slugs)
     }
     return rows[0][0], states
 
 
-def _quiz_standing(learner_id: int, quiz_ids: Collection[str] | None) -> dict:
-    """Return ``mastered`` and ``best`` for ``quiz_ids`` (all for ``None``): one statement."""
+def _quiz_rows(some: bool) -> sa.CompoundSelect:
+    """Return the statement reading a learner's mastered questions and best scores (of some quizzes)."""
     mastered = sa.select(
         QuestionSummary.quiz_id, QuestionSummary.question_id, sa.null().label("best_score")
-    ).where(QuestionSummary.learner_id == learner_id, QuestionSummary.mastered)
+    ).where(QuestionSummary.learner_id == sa.bindparam("learner_id"), QuestionSummary.mastered)
     best = sa.select(QuizSummary.quiz_id, sa.null(), QuizSummary.best_score).where(
-        QuizSummary.learner_id == learner_id, QuizSummary.best_score.is_not(None)
+        QuizSummary.learner_id == sa.bindparam("learner_id"), QuizSummary.best_score.is_not(None)
     )
-    if quiz_ids is not None:
-        if not quiz_ids:
-            return {}
-        mastered = mastered.where(QuestionSummary.quiz_id.in_(list(quiz_ids)))
-        best = best.where(QuizSummary.quiz_id.in_(list(quiz_ids)))
+    if some:
+        mastered = mastered.where(QuestionSummary.quiz_id.in_(sa.bindparam("quiz_ids", expanding=True)))
+        best = best.where(QuizSummary.quiz_id.in_(sa.bindparam("quiz_ids", expanding=True)))
+    return sa.union_all(mastered, best)
+
+
+#: The quiz half of a standing, for every quiz and for some (built once, as ``CLAIMED_LESSONS``).
+ALL_QUIZ_ROWS = _quiz_rows(some=False)
+SOME_QUIZ_ROWS = _quiz_rows(some=True)
+
+
+def _quiz_standing(learner_id: int, quiz_ids: Collection[str] | None) -> dict:
+    """Return ``mastered`` and ``best`` for ``quiz_ids`` (all for ``None``): one statement."""
+    if quiz_ids is None:
+        statement, params = ALL_QUIZ_ROWS, {"learner_id": learner_id}
+    elif not quiz_ids:
+        return {}
+    else:
+        statement, params = SOME_QUIZ_ROWS, {"learner_id": learner_id, "quiz_ids": list(quiz_ids)}
     questions: dict[str, set[str]] = {}
     scores: dict[str, float] = {}
-    for quiz_id, question_id, score in db.session.execute(sa.union_all(mastered, best)):
+    for quiz_id, question_id, score in db.session.connection().execute(statement, params):
         if question_id is not None:
             questions.setdefault(quiz_id, set()).add(question_id)
         else:
@@ -132,10 +149,22 @@ def _quiz_standing(learner_id: int, quiz_ids: Collection[str] | None) -> dict:
     return {"mastered": {quiz: frozenset(ids) for quiz, ids in questions.items()}, "best": scores}
 
 
+def standing_of(
+    learner_id: int, lessons: dict[str, LessonState], quiz_ids: Collection[str] | None = None
+) -> Standing:
+    """Return the standing of a learner whose lesson states are read already: one statement more."""
+    return Standing(lessons=lessons, **_quiz_standing(learner_id, quiz_ids))
+
+
+def topic_scope(catalog: Catalog, topic: str) -> tuple[Collection[str], list[str]]:
+    """Return the lesson slugs and quiz ids a topic page shows."""
+    quiz = quiz_for_topic(catalog, topic)
+    return catalog.topics.get(topic, ()), [quiz.id] if quiz else []
+
+
 def topic_standing(learner_id: int | None, catalog: Catalog, topic: str) -> Standing:
     """Return what a topic or lesson page shows: the topic's lessons and its quiz (two statements)."""
-    quiz = quiz_for_topic(catalog, topic)
-    return load_standing(learner_id, catalog.topics.get(topic, ()), [quiz.id] if quiz else [])
+    return load_standing(learner_id, *topic_scope(catalog, topic))
 
 
 def topic_progress(catalog: Catalog, topic: str, standing: Standing) -> TopicProgress:
