@@ -25,6 +25,7 @@ from app.extensions import db
 from app.extensions import login
 from app.extensions import migrate
 from app.extensions import sock
+from app.forms import csrf_token
 from app.i18n import init_i18n
 from app.instructor import bp as instructor_bp
 from app.instrumentation import init_instrumentation
@@ -108,6 +109,8 @@ def init_extensions(app: Flask) -> None:
     )
     init_sessions(app)
     csrf.init_app(app)
+    # Pages show the token signed once per session (app/forms.py), not once per request.
+    app.jinja_env.globals["csrf_token"] = csrf_token
     sock.init_app(app)
     login.init_app(app)
     login.login_view = "auth.login"

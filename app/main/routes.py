@@ -105,6 +105,8 @@ def current_lang() -> str:
 
 # The site's frame (header, menus, footer) comes pre-rendered once per language.
 bp.add_app_template_global(prerender.chrome)
+bp.add_app_template_global(prerender.url_with_next)
+bp.add_app_template_global(prerender.static_url)
 
 
 @bp.app_template_global()

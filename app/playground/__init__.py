@@ -18,14 +18,15 @@ from flask import current_app
 from flask import g
 from flask import request
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from markupsafe import escape
 
+from app.forms import csrf_token
 from app.main.prerender import once
+from app.main.prerender import url_with_next
+from app.main.routes import current_lang
 from app.playground import models  # noqa: F401  (the saves' table must be known to Flask-Migrate)
 from app.playground.manifest import INSTALL_COMMAND
 from app.playground.manifest import find_runtime
@@ -79,9 +80,9 @@ def playground_account() -> Markup:
     ``playground_head(account=False)`` there and this in the part rendered per request.
     """
     if current_user.is_authenticated:
-        meta = {"playground-saves": url_for("playground.saved_code"), "playground-csrf": generate_csrf()}
+        meta = {"playground-saves": url_for("playground.saved_code"), "playground-csrf": csrf_token()}
     else:
-        meta = {"playground-login": url_for("auth.login", next=request.path)}
+        meta = {"playground-login": url_with_next("auth.login", request.path)}
     return Markup("\n".join(meta_tags(meta)))  # noqa: S704  every value is escaped
 
 
@@ -93,7 +94,7 @@ def playground_head(account: bool = True) -> Markup:
     the reader's own tags are per request.
     """
     g.csp_script_extra = WASM
-    fixed = once(("playground-head", str(get_locale() or "en")), _fixed_head)
+    fixed = once(("playground-head", current_lang()), _fixed_head)
     return Markup("\n").join([fixed[0], playground_account(), fixed[1]] if account else fixed)
 
 
