@@ -109,8 +109,12 @@ def init_extensions(app: Flask) -> None:
     )
     init_sessions(app)
     csrf.init_app(app)
-    # Pages show the token signed once per session (app/forms.py), not once per request.
+    # Pages show the token signed once per session (app/forms.py), not once per request:
+    # Flask-WTF's context processor (which would put its own csrf_token in every template's
+    # context, over the global) goes.
     app.jinja_env.globals["csrf_token"] = csrf_token
+    processors = app.template_context_processors[None]
+    processors[:] = [p for p in processors if p.__qualname__ != "CSRFProtect.init_app.<locals>.<lambda>"]
     sock.init_app(app)
     login.init_app(app)
     login.login_view = "auth.login"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 
 from flask import current_app
 from flask import g
@@ -70,9 +72,12 @@ def csrf_token() -> str:
     """
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    raw = session.get(field)
-    if field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or not isinstance(raw, str):
+    if field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return generate_csrf()
+    raw = session.get(field)
+    if not isinstance(raw, str):
+        # A new session's raw token, made as Flask-WTF makes it.
+        raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 (random, not a digest)
     token = _signed(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
     setattr(g, field, token)
     return token

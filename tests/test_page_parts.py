@@ -62,7 +62,9 @@ def test_the_page_token_is_signed_once_per_session_and_valid(app: Flask):
         validate_csrf(first)
     client = app.test_client()
     token = csrf_token(client, "/topics/routing/routing")
-    assert csrf_token(client, "/topics/routing/") == token
+    before = _signed.cache_info()
+    assert csrf_token(client, "/topics/routing/") == csrf_token(client, "/") == token
+    assert _signed.cache_info().hits == before.hits + 2  # the pages' token came from the cache
     reply = client.post("/topics/routing/routing/done", data={"csrf_token": token})
     assert reply.status_code == 303
     # Another session gets another token.
