@@ -28,25 +28,39 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-#: Where a request keeps its translations (in its WSGI environ: one request, one language).
+#: Where the app keeps each language's translations (in ``app.extensions``).
 TRANSLATIONS_KEY = "insideflask.translations"
 
 
 def request_translations() -> NullTranslations:
-    """Return the translations of the request's language, looked up once per request.
+    """Return the translations of the request's language, looked up once per process and language.
 
     Flask-Babel's ``get_translations()`` walks the context, the domain and the locale on every
-    call (~17 µs); a template's ``_()`` calls it each time, and the dashboard has ~60 of them.
-    The language is chosen once per request (Flask-Babel keeps it too), so its translations
-    are kept beside the request. Outside a request, Flask-Babel answers as usual.
+    call (~17 µs), and its first call in a request parses the language into a ``babel.Locale``;
+    a template's ``_()`` calls it each time, and the dashboard has ~60 of them. The words of a
+    language are the same for every request, so they are kept per language, keyed by the
+    language ``current_lang()`` chose. Outside a request, Flask-Babel answers as usual.
     """
     if not has_request_context():
         return get_translations()
-    environ = request.environ
-    translations = environ.get(TRANSLATIONS_KEY)
+    lang = current_language()
+    cache = current_app.extensions.setdefault(TRANSLATIONS_KEY, {})
+    translations = cache.get(lang)
     if translations is None:
-        translations = environ[TRANSLATIONS_KEY] = get_translations()
+        translations = cache[lang] = get_translations()
     return translations
+
+
+def current_language() -> str:
+    """Return the language pages are shown in (``en`` or ``zh``), chosen once per request.
+
+    The selector's answer itself: Flask-Babel's ``get_locale()`` would parse it into a
+    ``babel.Locale`` first, which a page that only needs the code can skip.
+    """
+    lang = g.get("_current_lang")
+    if lang is None:
+        lang = g._current_lang = select_locale()
+    return lang
 
 
 def init_i18n(app: Flask) -> None:

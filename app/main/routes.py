@@ -6,14 +6,12 @@ import functools
 from importlib.metadata import version
 
 from flask import current_app
-from flask import g
 from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
-from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import SecurityError
@@ -22,6 +20,7 @@ from app.auth.redirects import same_site_path
 from app.auth.service import set_language as set_account_language
 from app.content import get_catalog
 from app.extensions import csrf
+from app.i18n import current_language
 from app.main import bp
 from app.main import prerender
 from app.main.readiness import readiness
@@ -97,10 +96,7 @@ def readyz():
 def current_lang() -> str:
     """Return the language pages are shown in (``en`` or ``zh``), worked out once per request."""
     # Templates ask for it dozens of times per page (the topic menu alone, 16).
-    lang = g.get("_current_lang")
-    if lang is None:
-        lang = g._current_lang = str(get_locale() or "en")
-    return lang
+    return current_language()
 
 
 # The site's frame (header, menus, footer) comes pre-rendered once per language.
