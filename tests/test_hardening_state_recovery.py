@@ -132,6 +132,11 @@ def test_the_lesson_page_finds_its_learner_every_way(app, client, auth, redis_ur
     assert not lesson_done(stranger)
     with stranger.session_transaction() as session:
         assert "learner_id" not in session
+        session["learner_id"] = 10_000
+    # So does a page that asks only for the learner's id (the quiz page).
+    assert stranger.get("/topics/routing/quiz").status_code == 200
+    with stranger.session_transaction() as session:
+        assert "learner_id" not in session
     assert learner_count(app) == 1
     # Logged in, the account's learner (which claimed the anonymous one) answers.
     auth.create_user()

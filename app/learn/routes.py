@@ -36,7 +36,6 @@ from app.main.routes import current_lang
 from app.progress import service
 from app.progress import stats
 from app.progress import summary as standings
-from app.progress.identity import current_learner
 from app.progress.identity import current_learner_id
 from app.progress.identity import ensure_learner
 from app.progress.identity import learner_lessons
@@ -119,8 +118,8 @@ def quiz_page(topic: str):
     """Show the next question of the open attempt, or the last result with retry buttons."""
     topic_obj = topic_or_404(topic)
     quiz = quiz_or_404(catalog(), topic)
-    learner = current_learner()
-    attempt = service.find_open_attempt(learner.id, quiz.id) if learner else None
+    learner_id = current_learner_id()
+    attempt = service.find_open_attempt(learner_id, quiz.id) if learner_id is not None else None
     if attempt is not None:
         state = QuizState(quiz, attempt)
         if state.next_question is None:
@@ -128,7 +127,7 @@ def quiz_page(topic: str):
             service.finish_attempt(attempt)
         else:
             return render_quiz(topic_obj.name, state)
-    finished = latest_finished_attempt(learner.id, quiz.id) if learner else None
+    finished = latest_finished_attempt(learner_id, quiz.id) if learner_id is not None else None
     if finished is not None:
         return render_result(topic_obj.name, QuizState(quiz, finished), summary=True)
     return render_quiz(topic_obj.name, QuizState(quiz))

@@ -63,9 +63,19 @@ def ensure_learner() -> Learner:
 
 
 def current_learner_id() -> int | None:
-    """Return the current learner's id, or ``None`` before they did anything."""
+    """Return the current learner's id, or ``None`` before they did anything.
+
+    For a returning learner one small statement confirms the id the request names (no
+    ``Learner`` object is built); the full lookup runs only when it does not.
+    """
     if "learner" not in g and "learner_id" in g:
         return g.learner_id
+    claim = _claim()
+    if claim is not None:
+        learner_id = summary.claimed_learner(*claim)
+        if learner_id is not None:
+            g.learner_id = learner_id
+            return learner_id
     learner = current_learner()
     return learner.id if learner is not None else None
 

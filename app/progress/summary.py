@@ -93,6 +93,18 @@ CLAIMED_LESSONS = {
 }
 
 
+#: The learner a request names, when it still is what the request says (one small statement).
+CLAIMED_LEARNER = {
+    "account": sa.select(Learner.id).where(Learner.user_id == sa.bindparam("key")),
+    "anonymous": sa.select(Learner.id).where(Learner.id == sa.bindparam("key"), Learner.user_id.is_(None)),
+}
+
+
+def claimed_learner(kind: str, key: int) -> int | None:
+    """Return the id of the learner claimed as ``kind`` ``key``, if it exists: one statement."""
+    return db.session.connection().execute(CLAIMED_LEARNER[kind], {"key": key}).scalar()
+
+
 def claimed_lessons(
     kind: str, key: int, slugs: Collection[str] | None = None
 ) -> tuple[int, dict[str, LessonState]] | None:
