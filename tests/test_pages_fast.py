@@ -18,6 +18,7 @@ from datetime import datetime
 import psycopg
 import pytest
 import sqlalchemy as sa
+from conftest import AuthActions
 from conftest import csrf_token
 from test_learn_catalog import RIGHT
 from test_learn_catalog import use_catalog
@@ -278,3 +279,23 @@ def test_a_page_that_writes_reads_and_writes_on_one_connection(app):
     assert reply.status_code == 200
     # One connection for the read and the write (committed), one for what the page reads after.
     assert (len(checkouts), trips.transactions) == (2, 2)
+
+
+def test_an_accounts_pages_read_the_user_and_then_as_an_anonymous_learner(app):
+    """Logged in: the user row (Flask-Login) comes first, then the same statements as above."""
+    use_catalog(app)
+    client = app.test_client()
+    AuthActions(app, client).create_user()
+    AuthActions(app, client).login()
+    token = csrf_token(client, "/topics/intro/what-is-flask")
+    client.post("/topics/intro/what-is-flask/done", data={"csrf_token": token})
+    with app.app_context():
+        engine = db.engine
+    pages = {"lesson": "/topics/routing/routing", "topic": "/topics/routing/", "course map": "/"}
+    costs = {}
+    for name, path in pages.items():
+        client.get(path)  # a first visit to a lesson records it
+        with RoundTrips(engine) as trips:
+            assert client.get(path).status_code == 200
+        costs[name] = trips.statements
+    assert costs == {name: EXPECTED[name] + 1 for name in pages}

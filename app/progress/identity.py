@@ -89,12 +89,15 @@ def learner_lessons(slugs: Collection[str] | None = None) -> tuple[int | None, d
     the learner cookie leads back) does the full lookup run.
     """
     claim = _claim()
-    if claim is not None:
+    if claim is None:
+        learner_id = current_learner_id()
+    else:
         found = summary.claimed_lessons(*claim, slugs)
         if found is not None:
             g.learner_id = found[0]
             return found
-    learner_id = current_learner_id()
+        learner = current_learner()  # not the claimed one: the full lookup
+        learner_id = learner.id if learner is not None else None
     return learner_id, summary.lesson_states(learner_id, slugs) if learner_id is not None else {}
 
 
