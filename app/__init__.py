@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 from flask_babel import gettext
 from jinja2 import FileSystemBytecodeCache
@@ -107,6 +108,10 @@ def init_extensions(app: Flask) -> None:
         compare_type=True,
         include_object=include_in_migrations,
     )
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "postgresql":
+                sa.event.listen(engine, "connect", utc_connection)
     init_sessions(app)
     csrf.init_app(app)
     # Pages show the token signed once per session (app/forms.py), not once per request:
@@ -125,6 +130,19 @@ def init_extensions(app: Flask) -> None:
     init_i18n(app)
     init_security(app)
     init_errors(app)
+
+
+def utc_connection(dbapi_connection: Any, _record: Any) -> None:
+    """Make a new PostgreSQL connection speak UTC, whatever the server's or the client's zone.
+
+    The site cuts days in UTC (streaks, the heatmap, the reports' answers per day). A server
+    whose ``TimeZone`` is Asia/Shanghai (or a ``PGTZ`` in the environment) would otherwise hand
+    back times, and compute ``date()`` in SQL, in its own zone. ``SET`` is transactional in
+    PostgreSQL, so it is committed at once; it costs one round trip per new connection.
+    """
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.commit()
 
 
 def init_template_cache(app: Flask) -> None:

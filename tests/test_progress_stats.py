@@ -8,11 +8,15 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from test_learn_catalog import small_catalog
 
+from app.extensions import db
 from app.learn.chart import HEIGHT
 from app.learn.chart import score_chart
 from app.progress import stats
+from app.progress.models import Learner
+from app.progress.models import LessonProgress
 from app.progress.queries import AttemptState
 from app.progress.queries import LessonState
 from app.progress.queries import ResponseState
@@ -166,3 +170,31 @@ def test_chart_geometry():
     assert chart.polyline.count(",") == 3
     single = score_chart([(at(0), 0.8, "only")])
     assert single.points[0].x == (chart.left + chart.right) / 2
+
+
+@pytest.mark.storage
+def test_days_are_cut_in_utc_whatever_the_database_clock(app, monkeypatch):
+    """On PostgreSQL each connection is set to UTC, so a server or a ``PGTZ`` in another zone
+    moves no answer to another day (SQLite keeps what it is given, in UTC)."""
+    monkeypatch.setenv("PGTZ", "Asia/Shanghai")
+    late = datetime(2026, 3, 4, 23, 30, tzinfo=UTC)  # 07:30 the next day in Shanghai
+    with app.app_context():
+        db.engine.dispose()  # new connections, made with PGTZ set
+        try:
+            if db.engine.dialect.name == "postgresql":  # date() in SQL, as the reports use it
+                moment = sa.cast(sa.literal(late), sa.DateTime(timezone=True))
+                assert str(db.session.scalar(sa.select(sa.func.date(moment)))) == "2026-03-04"
+            learner = Learner(anonymous_key="z" * 64)
+            db.session.add(learner)
+            db.session.commit()
+            db.session.add(LessonProgress(learner_id=learner.id, lesson_slug="routing", started_at=late))
+            db.session.commit()
+            db.session.expire_all()
+            stored = db.session.scalar(sa.select(LessonProgress.started_at))
+            assert stored.date() == late.date()
+            assert stats.active_days(Snapshot(lessons={"routing": LessonState("routing", stored, None)})) == {
+                late.date()
+            }
+        finally:
+            db.session.remove()
+            db.engine.dispose()
