@@ -11,11 +11,13 @@ from test_learn_catalog import RIGHT
 from test_learn_catalog import WRONG
 from test_learn_catalog import small_catalog
 
+from app.extensions import db as database
 from app.models import User
 from app.models import utcnow
 from app.progress import service
 from app.progress import stats
 from app.progress import summary
+from app.progress.models import Learner
 from app.progress.models import QuestionResponse
 from app.progress.models import QuestionSummary
 from app.progress.models import QuizAttempt
@@ -57,8 +59,17 @@ def assert_same_progress(learner_id: int) -> None:
     assert standing.lessons == snapshot.lessons
     assert summary.score_history(learner_id) == stats.score_history(snapshot)
     assert summary.weakest_topics(CATALOG, learner_id) == stats.weakest_topics(CATALOG, snapshot)
+    # The pages' way: the statement that confirms the learner reads the lessons.
+    user_id = database.session.get(Learner, learner_id).user_id
+    claim = ("anonymous", learner_id) if user_id is None else ("account", user_id)
+    claimed_id, claimed = summary.claimed_lessons(*claim)
+    assert (claimed_id, claimed) == (learner_id, snapshot.lessons)
+    assert summary.standing_of(learner_id, claimed) == standing
     for topic in TOPICS:
-        narrow = summary.topic_standing(learner_id, CATALOG, topic)
+        slugs, quiz_ids = summary.topic_scope(CATALOG, topic)
+        narrow = summary.load_standing(learner_id, slugs, quiz_ids)
+        assert summary.claimed_lessons(*claim, slugs) == (learner_id, narrow.lessons)
+        assert summary.standing_of(learner_id, narrow.lessons, quiz_ids) == narrow
         assert summary.topic_progress(CATALOG, topic, narrow) == stats.topic_progress(
             CATALOG, topic, snapshot
         )
@@ -189,24 +200,26 @@ def test_pages_reads_take_two_statements_whatever_the_history(db, responses):
     counts = []
     for read in (
         lambda: summary.load_standing(learner_id),
-        lambda: summary.topic_standing(learner_id, CATALOG, "routing"),
-        lambda: summary.topic_standing(learner_id, CATALOG, "intro"),
+        lambda: summary.load_standing(learner_id, *summary.topic_scope(CATALOG, "routing")),
+        lambda: summary.load_standing(learner_id, *summary.topic_scope(CATALOG, "intro")),
         lambda: summary.score_history(learner_id),
         lambda: summary.weakest_topics(CATALOG, learner_id),
+        lambda: summary.claimed_lessons("anonymous", learner_id),
+        lambda: summary.standing_of(learner_id, {}, [QUIZ.id]),
     ):
         with StatementCounter(engine) as counter:
             read()
         counts.append(counter.count)
     # Everything, the routing topic (lessons and quiz), the intro topic (lessons only, no quiz),
-    # the score history, the weakest topics.
-    assert counts == [2, 2, 1, 1, 1]
+    # the score history, the weakest topics; the learner confirmed with its lessons, the quiz half.
+    assert counts == [2, 2, 1, 1, 1, 1, 1]
     progress = summary.topic_progress(
-        CATALOG, "routing", summary.topic_standing(learner.id, CATALOG, "routing")
+        CATALOG, "routing", summary.load_standing(learner.id, *summary.topic_scope(CATALOG, "routing"))
     )
     assert progress.lessons_done == 1
     assert progress.questions_mastered == (1 if responses else 0)
     assert progress.best_score == (0.5 if responses else None)
     assert len(summary.score_history(learner_id)) == (20 if responses else 0)
     assert summary.weakest_topics(CATALOG, learner_id) == ([("routing", 1 / 7)] if responses else [])
-    assert summary.topic_standing(learner_id, CATALOG, "intro").lessons == {}
+    assert summary.load_standing(learner_id, *summary.topic_scope(CATALOG, "intro")).lessons == {}
     assert summary.load_standing(None) == summary.NOBODY

@@ -24,9 +24,9 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from app.forms import csrf_token
+from app.i18n import current_language
 from app.main.prerender import once
 from app.main.prerender import url_with_next
-from app.main.routes import current_lang
 from app.playground import models  # noqa: F401  (the saves' table must be known to Flask-Migrate)
 from app.playground.manifest import INSTALL_COMMAND
 from app.playground.manifest import find_runtime
@@ -94,7 +94,7 @@ def playground_head(account: bool = True) -> Markup:
     the reader's own tags are per request.
     """
     g.csp_script_extra = WASM
-    fixed = once(("playground-head", current_lang()), _fixed_head)
+    fixed = once(("playground-head", current_language()), _fixed_head)
     return Markup("\n").join([fixed[0], playground_account(), fixed[1]] if account else fixed)
 
 

@@ -169,14 +169,9 @@ def standing_of(
 
 
 def topic_scope(catalog: Catalog, topic: str) -> tuple[Collection[str], list[str]]:
-    """Return the lesson slugs and quiz ids a topic page shows."""
+    """Return the lesson slugs and quiz ids a topic page shows (for ``load_standing`` and the like)."""
     quiz = quiz_for_topic(catalog, topic)
     return catalog.topics.get(topic, ()), [quiz.id] if quiz else []
-
-
-def topic_standing(learner_id: int | None, catalog: Catalog, topic: str) -> Standing:
-    """Return what a topic or lesson page shows: the topic's lessons and its quiz (two statements)."""
-    return load_standing(learner_id, *topic_scope(catalog, topic))
 
 
 def topic_progress(catalog: Catalog, topic: str, standing: Standing) -> TopicProgress:
