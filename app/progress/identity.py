@@ -116,7 +116,7 @@ def learner_standing(
 
 
 def _claim() -> tuple[str, int] | None:
-    """Return who the request says its learner is, as (kind, key) for ``summary.CLAIMED_LESSONS``."""
+    """Return who the request says its learner is, as (kind, key) of ``summary.CLAIMS``."""
     if "learner" in g or "learner_id" in g:
         return None
     if current_user.is_authenticated:

@@ -83,21 +83,17 @@ def _lessons_of(learner: sa.ColumnElement[bool]) -> sa.Select:
     )
 
 
-#: The lesson page's one statement, per way a request names its learner (``identity.Claim``):
-#: the learner row, if it still is what the request says, joined with its lesson rows (one
-#: per lesson opened, so bounded by the course). Built once: on SQLite, building a select
-#: and its cache key costs more than running it.
-CLAIMED_LESSONS = {
-    "account": _lessons_of(Learner.user_id == sa.bindparam("key")),
-    "anonymous": _lessons_of((Learner.id == sa.bindparam("key")) & Learner.user_id.is_(None)),
+#: How a request names its learner (``identity._claim``): by the account, or as the session's
+#: anonymous learner, which must still be anonymous. ``key`` is the user id or the learner id.
+CLAIMS = {
+    "account": Learner.user_id == sa.bindparam("key"),
+    "anonymous": (Learner.id == sa.bindparam("key")) & Learner.user_id.is_(None),
 }
-
-
-#: The learner a request names, when it still is what the request says (one small statement).
-CLAIMED_LEARNER = {
-    "account": sa.select(Learner.id).where(Learner.user_id == sa.bindparam("key")),
-    "anonymous": sa.select(Learner.id).where(Learner.id == sa.bindparam("key"), Learner.user_id.is_(None)),
-}
+#: The statements that confirm a claim, built once: on SQLite, building a select and its cache
+#: key costs more than running it. The lesson pages' one statement joins the learner row with
+#: its lesson rows (one per lesson opened, so bounded by the course); the other reads the id.
+CLAIMED_LESSONS = {kind: _lessons_of(condition) for kind, condition in CLAIMS.items()}
+CLAIMED_LEARNER = {kind: sa.select(Learner.id).where(condition) for kind, condition in CLAIMS.items()}
 
 
 def claimed_learner(kind: str, key: int) -> int | None:
