@@ -30,6 +30,9 @@ BROTLI_STATIC = "ngx_http_brotli_static_module.so"
 BROTLI_FILTER = "ngx_http_brotli_filter_module.so"
 #: A lesson page: what "the process is ready" means for a learner.
 FIRST_LESSON = "/topics/routing/routing"
+#: An instance that refused a connection is skipped for 2 s, not nginx's default 10 s: one
+#: that was restarted or recreated gets requests again 2 s after it listens.
+UPSTREAM_HEALTH = "max_fails=1 fail_timeout=2s"
 COMPRESSED_TYPES = "text/css application/javascript application/json image/svg+xml text/plain application/xml"
 
 
@@ -73,8 +76,8 @@ def render_nginx(
             else ""
         ),
         "brotli_static": "            brotli_static on;" if brotli else "",
-        "http_servers": "\n".join(f"        server {server};" for server in http_servers),
-        "ws_servers": "\n".join(f"        server {server};" for server in ws_servers),
+        "http_servers": "\n".join(f"        server {server} {UPSTREAM_HEALTH};" for server in http_servers),
+        "ws_servers": "\n".join(f"        server {server} {UPSTREAM_HEALTH};" for server in ws_servers),
         "listen": listen,
         "static_root": str(static_root),
     }

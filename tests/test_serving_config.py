@@ -119,7 +119,9 @@ def test_template_routes_websockets_to_their_own_pool(tmp_path):
     ws_block = ws_block[: ws_block.index("}")]
     assert "proxy_pass http://insideflask_ws;" in ws_block
     assert "proxy_set_header Upgrade $http_upgrade;" in ws_block
-    assert "server ws:8000;" in text[text.index("upstream insideflask_ws") :]
+    assert "server ws:8000 max_fails=1 fail_timeout=2s;" in text[text.index("upstream insideflask_ws") :]
+    # A restarted instance gets requests again 2 s after it listens (nginx's default: 10 s).
+    assert "server app:8000 max_fails=1 fail_timeout=2s;" in text[text.index("upstream insideflask_http") :]
     assert "{{" not in text
 
 

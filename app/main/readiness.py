@@ -1,10 +1,16 @@
-"""Readiness: can this process serve requests? Checked without opening a session.
+"""The probes: is this process alive (``/healthz``), can it serve requests (``/readyz``)?
 
-``/readyz`` is answered by a small WSGI middleware in front of the app, before
-Flask pushes a request context. Pushing one opens the session (a read from Redis or
-the database when a cookie is sent) and may set a cookie; a probe must do neither,
-and must say which part failed in JSON even when the session store is the part that
-is down. The route is still registered, so ``url_for`` and ``flask routes`` know it.
+Both are answered by a small WSGI middleware in front of the app, before Flask pushes
+a request context. Pushing one opens the session (a read from Redis or the database
+when a cookie is sent) and may set a cookie; a probe must do neither, and must say
+which part failed in JSON even when the session store is the part that is down.
+
+Flask also checks the Host header against ``TRUSTED_HOSTS`` when it pushes the
+context. Probes come from a container runtime or an orchestrator, which call the
+process by its address (``http://127.0.0.1:8000/healthz``, a pod's IP), not by the
+site's public name: answering them here keeps them working whatever ``TRUSTED_HOSTS``
+says, while every page still refuses a forged Host. The routes are still registered,
+so ``url_for`` and ``flask routes`` know them.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from app.extensions import db
 from app.models import utcnow
 from app.sessions import ping_session_store
 
+LIVE_PATH = "/healthz"
 READY_PATH = "/readyz"
 #: How long the database check may wait for a lock or a statement, in milliseconds.
 DEFAULT_TIMEOUT_MS = 1000
@@ -77,16 +84,17 @@ def readiness(app: Flask) -> tuple[dict[str, Any], int]:
 
 
 class ReadinessProbe:
-    """WSGI middleware answering ``GET``/``HEAD /readyz``; every other request goes to the app."""
+    """WSGI middleware answering ``GET``/``HEAD`` of the two probes; every other request goes to the app."""
 
     def __init__(self, wsgi_app: Callable, app: Flask) -> None:
         self.wsgi_app = wsgi_app
         self.app = app
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != READY_PATH or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        path = environ.get("PATH_INFO")
+        if path not in (LIVE_PATH, READY_PATH) or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
-        body, status = readiness(self.app)
+        body, status = ({"status": "ok"}, 200) if path == LIVE_PATH else readiness(self.app)
         response = self.app.response_class(json.dumps(body), status=status, mimetype="application/json")
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Content-Type-Options"] = "nosniff"

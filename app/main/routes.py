@@ -77,7 +77,11 @@ def set_language():
 
 @bp.get("/healthz")
 def healthz():
-    """Answer 200 while the process is alive."""
+    """Answer 200 while the process is alive.
+
+    ``ReadinessProbe`` answers ``GET``/``HEAD`` before Flask (any Host, no session); the
+    route keeps the endpoint in the URL map and its 405 for other methods.
+    """
     return jsonify(status="ok")
 
 
