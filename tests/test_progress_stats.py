@@ -172,6 +172,21 @@ def test_chart_geometry():
     assert single.points[0].x == (chart.left + chart.right) / 2
 
 
+def test_chart_markup_escapes_quiz_titles_and_rounds_scores_like_the_template_did():
+    chart = score_chart([(at(0), 0.125, "<b>Forms</b> & CSRF"), (at(1), 1.0, "Routing")], "en")
+    dots = str(chart.dots)
+    assert dots.count("<circle ") == 2
+    assert "<b>" not in dots and "&lt;b&gt;Forms&lt;/b&gt; &amp; CSRF · 12% · " in dots
+    assert 'class="chart-dot chart-dot-full"><title>Routing · 100% · ' in dots
+    assert f'cx="{chart.points[0].x}" cy="{chart.points[0].y}"' in dots
+    readout = str(chart.readout)
+    assert readout.startswith("<li>&lt;b&gt;Forms&lt;/b&gt; &amp; CSRF: 12% (") and readout.count("<li>") == 2
+    # The day under a dot, in the reader's language; formatted once per day and language.
+    day = datetime(2026, 12, 6, 23, 59, tzinfo=UTC)
+    assert score_chart([(day, 0.5, "x")], "en").points[0].day == "6 Dec"
+    assert score_chart([(day, 0.5, "x")], "zh").points[0].day == "12月6日"
+
+
 @pytest.mark.storage
 def test_days_are_cut_in_utc_whatever_the_database_clock(app, monkeypatch):
     """On PostgreSQL each connection is set to UTC, so a server or a ``PGTZ`` in another zone
