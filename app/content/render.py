@@ -49,6 +49,18 @@ CJK_SOFT_BREAK = re.compile(rf"({CJK_CHAR})[ \t]*\n[ \t]*(?={CJK_CHAR})")
 ID_ATTRIBUTE = re.compile(r"""\sid="([^"]*)\"""")
 WORD = re.compile(rf"{CJK_CHAR}|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.UNICODE)
 SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.S)
+#: Pygments' spans that change nothing on screen: plain names (``n``) and punctuation (``p``)
+#: take the listing's own colour in both themes (static/css/pygments.css), and whitespace
+#: (``w``) shows no colour. They were 642 of the 1,182 spans of the routing lesson, 15 KB of
+#: its 68 KB; the text is kept, only the wrapper goes.
+PLAIN_TOKEN = re.compile(r'<span class="[npw]">([^<]*)</span>')
+
+
+def drop_plain_tokens(html_text: str) -> str:
+    """Return highlighted HTML without the spans of ``PLAIN_TOKEN``."""
+    return PLAIN_TOKEN.sub(r"\1", html_text)
+
+
 SNIPPET_ACTIONS = re.compile(r'<p class="snippet-actions">.*?</p>', re.S)
 NO_TEXT_REWRITE = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 
@@ -402,7 +414,7 @@ def format_python(
 def highlight_python(code: str) -> str:
     """Return ``code`` highlighted by Pygments the way the other listings are."""
     formatter = HtmlFormatter(cssclass="highlight", wrapcode=True)
-    return pygments.highlight(code, PythonLexer(), formatter)
+    return drop_plain_tokens(pygments.highlight(code, PythonLexer(), formatter))
 
 
 EXTENSION_CONFIGS["pymdownx.superfences"] = {
@@ -472,7 +484,7 @@ class Renderer:
         found = playground_snippets(text) if owner and snippets else []
         self.snippets = {snippet.shown: snippet for snippet in found}
         self.md.course_renderer = self  # type: ignore[attr-defined]  # read by the fence formatters
-        rv = self.md.convert(strip_markers(text))
+        rv = drop_plain_tokens(self.md.convert(strip_markers(text)))
         toc = tuple(flatten_toc(getattr(self.md, "toc_tokens", [])))
         ids = frozenset(html.unescape(value) for value in ID_ATTRIBUTE.findall(rv))
         return Rendered(

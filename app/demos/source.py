@@ -13,6 +13,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
+from app.content.render import drop_plain_tokens
+
 _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
@@ -43,5 +45,5 @@ def source_block(func: Callable) -> SourceBlock:
     if "/site-packages/" in path:
         # Library code (Flask's own): name it as its package does, not by this server's paths.
         location = f"{path.split('/site-packages/', 1)[1]}:{line}"
-    html = Markup(highlight(code, PythonLexer(), _FORMATTER))  # noqa: S704 (Pygments escapes the code)
+    html = Markup(drop_plain_tokens(highlight(code, PythonLexer(), _FORMATTER)))  # noqa: S704 (Pygments escapes)
     return SourceBlock(name=target.__qualname__, location=location, code=code, html=html)
