@@ -11,9 +11,11 @@ from flask import session
 from flask import url_for
 from flask_wtf.csrf import generate_csrf
 from flask_wtf.csrf import validate_csrf
+from markupsafe import Markup
 
 from app.forms import _signed
 from app.forms import csrf_token as page_csrf_token
+from app.main.prerender import progress_bar
 from app.main.prerender import static_url
 from app.main.prerender import url_with_next
 
@@ -81,3 +83,16 @@ def test_with_a_time_limit_every_request_signs_afresh(app: Flask, monkeypatch):
     # Flask-WTF signed each one (with its timestamp); no token kept from before was used.
     after = _signed.cache_info()
     assert (after.hits, after.misses) == (before.hits, before.misses)
+
+
+@pytest.mark.parametrize(
+    ("fraction", "label", "expected"),
+    [
+        (0.125, "Progress in <Routing>", 'value="12" aria-label="Progress in &lt;Routing&gt;">12%'),
+        (0.5, Markup("“路由”的进度"), 'value="50" aria-label="“路由”的进度">50%'),
+        (1.0, 'say "done"', 'value="100" aria-label="say &#34;done&#34;">100%'),
+    ],
+)
+def test_progress_bars_round_as_the_template_did_and_escape_their_label(fraction, label, expected):
+    # Jinja's ``round | int`` rounded half to even, as Python's round() does: 12.5 → 12.
+    assert progress_bar(fraction, label) == f'<progress class="bar" max="100" {expected}</progress>'

@@ -27,6 +27,7 @@ from flask import get_template_attribute
 from flask import request
 from flask import url_for
 from markupsafe import Markup
+from markupsafe import escape
 
 from app.content.model import Catalog
 from app.progress.stats import quiz_for_topic
@@ -122,6 +123,19 @@ def static_url(filename: str) -> str:
     return once(("static-url", filename, request.script_root), lambda: url_for("static", filename=filename))
 
 
+def progress_bar(fraction: float, label: str) -> Markup:
+    """Return a ``<progress>`` bar for ``fraction`` (0–1) named ``label`` (escaped unless Markup).
+
+    No inline style, so the CSP stays strict. A function rather than a macro: the course
+    map draws sixteen, and a macro call costs a template context of its own.
+    """
+    percent = round(fraction * 100)
+    return Markup(  # noqa: S704 -- a number and an escaped label
+        f'<progress class="bar" max="100" value="{percent}" aria-label="{escape(label)}">'
+        f"{percent}%</progress>"
+    )
+
+
 @dataclass(frozen=True)
 class MapCard:
     """The fixed parts of one topic's card on the course map."""
@@ -140,6 +154,23 @@ class CourseMap:
 
     cards: dict[str, MapCard]
     badges: dict[str, Markup]
+
+    def items(self, progress: Mapping[str, Any]) -> Markup:
+        """Return every topic's ``<li>`` card, filled with the learner's status and fraction.
+
+        ``progress`` maps a topic name to its ``status`` and ``fraction``; the rest of each
+        card was rendered once per language.
+        """
+        parts = []
+        for topic in TOPICS:
+            item, card = progress[topic.name], self.cards[topic.name]
+            parts.append(
+                f'<li class="card map-card status-{escape(item.status)}">\n'
+                f'      <div class="map-card-head">{card.head}{self.badges.get(item.status, "")}{card.body}\n'
+                f"      {progress_bar(item.fraction, card.bar_label)}\n"
+                "    </li>"
+            )
+        return Markup("\n    ".join(parts))  # noqa: S704 -- pre-rendered Markup and escaped values
 
 
 def course_map(catalog: Catalog, lang: str) -> CourseMap:

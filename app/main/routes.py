@@ -107,6 +107,7 @@ def current_lang() -> str:
 bp.add_app_template_global(prerender.chrome)
 bp.add_app_template_global(prerender.url_with_next)
 bp.add_app_template_global(prerender.static_url)
+bp.add_app_template_global(prerender.progress_bar)
 
 
 @bp.app_template_global()
