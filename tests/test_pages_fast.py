@@ -164,12 +164,17 @@ EXPECTED = {
     "course map": 2,
     "topic": 2,
     "lesson": 1,
-    "quiz page": 3,
+    # The learner, then the open attempt with its answers (one statement).
+    "quiz page": 2,
     "feedback": 2,
     "result": 4,
     # 5 for progress, plus 4 for the practice panel (heatmap, retention, leeches, recent
     # drills), each bounded by a time window or the course's size, not by history.
     "dashboard": 9,
+    # The learner; the open attempt with its answers; in one transaction the answer, its
+    # question summary, the answers again (a parallel answer may have completed the attempt),
+    # the review card, its update and log; then the attempt and its answers as committed.
+    "quiz answer POST": 10,
 }
 
 

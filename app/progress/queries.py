@@ -132,18 +132,25 @@ def load_attempt(learner_id: int | None, attempt_id: int) -> QuizAttempt | None:
     )
 
 
-def latest_finished_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
-    """Return the learner's most recently finished attempt at a quiz."""
-    return db.session.scalar(
-        sa.select(QuizAttempt)
-        .where(
-            QuizAttempt.learner_id == learner_id,
-            QuizAttempt.quiz_id == quiz_id,
-            QuizAttempt.finished_at.is_not(None),
-        )
-        .order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc())
-        .limit(1)
+#: The learner's most recently finished attempt at a quiz with its answers (the result page
+#: lists them): one statement, built once.
+LATEST_FINISHED_ATTEMPT = (
+    sa.select(QuizAttempt)
+    .where(
+        QuizAttempt.learner_id == sa.bindparam("learner_id"),
+        QuizAttempt.quiz_id == sa.bindparam("quiz_id"),
+        QuizAttempt.finished_at.is_not(None),
     )
+    .order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc())
+    .limit(1)
+    .options(joinedload(QuizAttempt.responses))
+)
+
+
+def latest_finished_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
+    """Return the learner's most recently finished attempt at a quiz, with its answers."""
+    params = {"learner_id": learner_id, "quiz_id": quiz_id}
+    return db.session.scalars(LATEST_FINISHED_ATTEMPT, params).unique().first()
 
 
 def load_response(learner_id: int | None, response_id: int) -> QuestionResponse | None:

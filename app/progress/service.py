@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.content.coercion import request_gettext as _
 from app.content.grading import InvalidAnswer
@@ -308,14 +309,24 @@ def complete_lesson(learner: Learner, slug: str) -> LessonProgress:
 # Quizzes -------------------------------------------------------------------------------
 
 
-def latest_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
-    """Return the learner's latest attempt at the quiz (the highest number), finished or not."""
-    return db.session.scalar(
-        sa.select(QuizAttempt)
-        .where(QuizAttempt.learner_id == learner_id, QuizAttempt.quiz_id == quiz_id)
-        .order_by(QuizAttempt.number.desc())
-        .limit(1)
+#: The learner's latest attempt at a quiz with its answers: one statement, built once (building
+#: a select costs more than running it on SQLite). Every caller reads the answers next (the
+#: question to ask, the answer already given, whether the attempt is complete).
+LATEST_ATTEMPT = (
+    sa.select(QuizAttempt)
+    .where(
+        QuizAttempt.learner_id == sa.bindparam("learner_id"),
+        QuizAttempt.quiz_id == sa.bindparam("quiz_id"),
     )
+    .order_by(QuizAttempt.number.desc())
+    .limit(1)
+    .options(joinedload(QuizAttempt.responses))
+)
+
+
+def latest_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
+    """Return the learner's latest attempt at the quiz (highest number, finished or not) and its answers."""
+    return db.session.scalars(LATEST_ATTEMPT, {"learner_id": learner_id, "quiz_id": quiz_id}).unique().first()
 
 
 def find_open_attempt(learner_id: int, quiz_id: str) -> QuizAttempt | None:
@@ -459,7 +470,8 @@ def submit_answer(
     attempt = _attempt_for_answer(learner, quiz, attempt_id)
     if question.id not in attempt.question_ids:
         raise UnknownQuestion(_("Question %(id)s is not part of this attempt.", id=repr(question.id)))
-    earlier = _find_response(attempt.id, question.id)
+    # The attempt's answers are loaded already (with it, or by this read): no statement of its own.
+    earlier = next((given for given in attempt.responses if given.question_id == question.id), None)
     if earlier is not None:
         return Submission(attempt, earlier, _stored_result(earlier, result), created=False)
     response = QuestionResponse(
@@ -515,7 +527,13 @@ def _stored_result(response: QuestionResponse, fresh: Result) -> Result:
 
 
 def _finish_if_complete(attempt: QuizAttempt) -> None:
-    """Close the attempt once every question has an answer."""
+    """Close the attempt once every question has an answer.
+
+    The answers are read again inside the transaction, after this one's flush: an answer
+    to another question that a parallel request committed meanwhile counts too, so the
+    last of two racing answers still closes the attempt.
+    """
+    db.session.expire(attempt, ["responses"])
     answered = {response.question_id for response in attempt.responses}
     if all(question_id in answered for question_id in attempt.question_ids):
         _close(attempt)
