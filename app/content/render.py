@@ -54,13 +54,6 @@ SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.S)
 #: (``w``) shows no colour. They were 642 of the 1,182 spans of the routing lesson, 15 KB of
 #: its 68 KB; the text is kept, only the wrapper goes.
 PLAIN_TOKEN = re.compile(r'<span class="[npw]">([^<]*)</span>')
-
-
-def drop_plain_tokens(html_text: str) -> str:
-    """Return highlighted HTML without the spans of ``PLAIN_TOKEN``."""
-    return PLAIN_TOKEN.sub(r"\1", html_text)
-
-
 SNIPPET_ACTIONS = re.compile(r'<p class="snippet-actions">.*?</p>', re.S)
 NO_TEXT_REWRITE = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 
@@ -409,6 +402,11 @@ def format_python(
         f'{rv}<p class="snippet-actions"><a class="button small-button" href="{href}" '
         f"data-open-playground>{html.escape(texts['open'])}</a></p>"
     )
+
+
+def drop_plain_tokens(html_text: str) -> str:
+    """Return highlighted HTML without the spans of ``PLAIN_TOKEN``."""
+    return PLAIN_TOKEN.sub(r"\1", html_text)
 
 
 def highlight_python(code: str) -> str:

@@ -44,7 +44,6 @@ def index():
     progress = standings.course_progress(course, TOPIC_NAMES, standing)
     return render_template(
         "main/index.html",
-        topics=TOPICS,
         course=course,
         course_map=prerender.course_map(course, current_lang()),
         progress={item.topic: item for item in progress},

@@ -529,9 +529,9 @@ def _stored_result(response: QuestionResponse, fresh: Result) -> Result:
 def _finish_if_complete(attempt: QuizAttempt) -> None:
     """Close the attempt once every question has an answer.
 
-    The answers are read again inside the transaction, after this one's flush: an answer
-    to another question that a parallel request committed meanwhile counts too, so the
-    last of two racing answers still closes the attempt.
+    The answers are read again inside the transaction, after this one's flush, rather than
+    taken from the list read with the attempt: an answer to another question that a
+    parallel request committed in between counts too.
     """
     db.session.expire(attempt, ["responses"])
     answered = {response.question_id for response in attempt.responses}
