@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -209,31 +210,25 @@ class RecentAnswers:
 NO_ANSWERS = RecentAnswers()
 
 
-def _answer_day():
-    """Return the SQL expression of an answer's day in UTC, in the session's dialect."""
-    if db.session.get_bind().dialect.name == "postgresql":
+def _answer_day(dialect: str):
+    """Return the SQL expression of an answer's day in UTC, in ``dialect``."""
+    if dialect == "postgresql":
         return sa.cast(sa.func.timezone("UTC", QuestionResponse.answered_at), sa.Date)
     return sa.func.date(QuestionResponse.answered_at)
 
 
-def recent_answers(learner_id: int | None, attempts: int = RECENT_ATTEMPTS) -> RecentAnswers:
-    """Return the answer days and open attempts among the latest ``attempts``: one statement.
-
-    The attempts are the newest by id (the learner's index), and their answers are read
-    grouped by attempt and day, so the rows are bounded by ``attempts`` and the size of
-    a quiz whatever the length of the history.
-    """
-    if learner_id is None:
-        return NO_ANSWERS
+@functools.cache
+def _recent_answers_statement(dialect: str) -> sa.Select:
+    """Build the answer-days statement once per process and dialect (its values are bound per call)."""
     latest = (
         sa.select(QuizAttempt.id, QuizAttempt.quiz_id, QuizAttempt.finished_at)
-        .where(QuizAttempt.learner_id == learner_id)
+        .where(QuizAttempt.learner_id == sa.bindparam("learner_id"))
         .order_by(QuizAttempt.id.desc())
-        .limit(attempts)
+        .limit(sa.bindparam("attempts"))
         .subquery()
     )
-    day = _answer_day().label("day")
-    rows = db.session.execute(
+    day = _answer_day(dialect).label("day")
+    return (
         sa.select(
             latest.c.id,
             latest.c.quiz_id,
@@ -245,6 +240,19 @@ def recent_answers(learner_id: int | None, attempts: int = RECENT_ATTEMPTS) -> R
         .join(QuestionResponse, QuestionResponse.attempt_id == latest.c.id)
         .group_by(latest.c.id, latest.c.quiz_id, latest.c.finished_at, day)
     )
+
+
+def recent_answers(learner_id: int | None, attempts: int = RECENT_ATTEMPTS) -> RecentAnswers:
+    """Return the answer days and open attempts among the latest ``attempts``: one statement.
+
+    The attempts are the newest by id (the learner's index), and their answers are read
+    grouped by attempt and day, so the rows are bounded by ``attempts`` and the size of
+    a quiz whatever the length of the history.
+    """
+    if learner_id is None:
+        return NO_ANSWERS
+    statement = _recent_answers_statement(db.session.get_bind().dialect.name)
+    rows = db.session.execute(statement, {"learner_id": learner_id, "attempts": attempts})
     days: set[date] = set()
     unfinished: dict[int, OpenAttempt] = {}
     for attempt_id, quiz_id, is_open, answered_on, count, last in rows:
@@ -259,13 +267,14 @@ def recent_answers(learner_id: int | None, attempts: int = RECENT_ATTEMPTS) -> R
     return RecentAnswers(frozenset(days), tuple(unfinished.values()))
 
 
+#: Built once: every question the learner answered, with its latest score.
+QUESTION_SCORES = sa.select(
+    QuestionSummary.question_id, QuestionSummary.quiz_id, QuestionSummary.last_score
+).where(QuestionSummary.learner_id == sa.bindparam("learner_id"))
+
+
 def question_scores(learner_id: int | None) -> list[tuple[str, str, float]]:
     """Return (question id, quiz id, latest score) of every question answered: one statement."""
     if learner_id is None:
         return []
-    rows = db.session.execute(
-        sa.select(QuestionSummary.question_id, QuestionSummary.quiz_id, QuestionSummary.last_score).where(
-            QuestionSummary.learner_id == learner_id
-        )
-    )
-    return [tuple(row) for row in rows]
+    return [tuple(row) for row in db.session.execute(QUESTION_SCORES, {"learner_id": learner_id})]

@@ -111,30 +111,36 @@ def due_cards(
     return list(db.session.scalars(statement, _params(learner_id, quiz_ids, now=now, limit=limit)))
 
 
+@cache
+def _suspended_statement() -> sa.Select:
+    """Build the leeches statement once per process."""
+    return (
+        _scope(sa.select(ReviewCard).where(ReviewCard.suspended.is_(True)), topic=False)
+        .order_by(ReviewCard.lapses.desc(), ReviewCard.id)
+        .limit(sa.bindparam("limit"))
+    )
+
+
 def suspended_cards(learner_id: int | None, limit: int = 20) -> list[ReviewCard]:
     """Return the learner's leeches, most lapsed first."""
     if learner_id is None:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(ReviewCard)
-            .where(ReviewCard.learner_id == learner_id, ReviewCard.suspended.is_(True))
-            .order_by(ReviewCard.lapses.desc(), ReviewCard.id)
-            .limit(limit)
-        )
-    )
+    return list(db.session.scalars(_suspended_statement(), {"learner_id": learner_id, "limit": limit}))
+
+
+@cache
+def _daily_statement() -> sa.Select:
+    """Build the ratings-per-day statement once per process."""
+    day = sa.func.date(ReviewLog.reviewed_at)
+    mine, since = ReviewLog.learner_id == sa.bindparam("learner_id"), sa.bindparam("since")
+    return sa.select(day, sa.func.count()).where(mine, ReviewLog.reviewed_at >= since).group_by(day)
 
 
 def daily_reviews(learner_id: int | None, since: datetime) -> dict[date, int]:
     """Return ratings per UTC day since ``since`` (every source: quiz, review and drill)."""
     if learner_id is None:
         return {}
-    day = sa.func.date(ReviewLog.reviewed_at)
-    rows = db.session.execute(
-        sa.select(day, sa.func.count())
-        .where(ReviewLog.learner_id == learner_id, ReviewLog.reviewed_at >= since)
-        .group_by(day)
-    ).all()
+    rows = db.session.execute(_daily_statement(), {"learner_id": learner_id, "since": since}).all()
     rv: dict[date, int] = {}
     for value, count in rows:
         key = value if isinstance(value, date) else date.fromisoformat(str(value))
@@ -157,32 +163,44 @@ class Retention:
         return self.recalled / self.reviews if self.reviews else None
 
 
+@cache
+def _retention_statement() -> sa.Select:
+    """Build the recall-rate and card-count statement once per process (four subqueries)."""
+    learner_id, since = sa.bindparam("learner_id"), sa.bindparam("since")
+    recent = (ReviewLog.learner_id == learner_id, ReviewLog.reviewed_at >= since, ReviewLog.source != "quiz")
+    mine = ReviewCard.learner_id == learner_id
+    return sa.select(
+        sa.select(sa.func.count()).select_from(ReviewLog).where(*recent).scalar_subquery(),
+        sa.select(_count(ReviewLog.rating > 1)).where(*recent).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(ReviewCard).where(mine).scalar_subquery(),
+        sa.select(_count(ReviewCard.stability >= 21)).where(mine).scalar_subquery(),
+    )
+
+
 def retention(learner_id: int | None, since: datetime) -> Retention:
     """Return the recall rate over reviews since ``since`` and the card counts, in one statement."""
     if learner_id is None:
         return Retention(0, 0, 0, 0)
-    recent = (ReviewLog.learner_id == learner_id, ReviewLog.reviewed_at >= since, ReviewLog.source != "quiz")
-    mine = ReviewCard.learner_id == learner_id
-    row = db.session.execute(
-        sa.select(
-            sa.select(sa.func.count()).select_from(ReviewLog).where(*recent).scalar_subquery(),
-            sa.select(_count(ReviewLog.rating > 1)).where(*recent).scalar_subquery(),
-            sa.select(sa.func.count()).select_from(ReviewCard).where(mine).scalar_subquery(),
-            sa.select(_count(ReviewCard.stability >= 21)).where(mine).scalar_subquery(),
-        )
-    ).one()
+    row = db.session.execute(_retention_statement(), {"learner_id": learner_id, "since": since}).one()
     return Retention(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+@cache
+def _drills_statement() -> sa.Select:
+    """Build the latest-drills statement once per process."""
+    return (
+        sa.select(Drill)
+        .where(Drill.learner_id == sa.bindparam("learner_id"))
+        .order_by(Drill.id.desc())
+        .limit(sa.bindparam("limit"))
+    )
 
 
 def recent_drills(learner_id: int | None, limit: int = 5) -> list[Drill]:
     """Return the learner's latest drills, newest first."""
     if learner_id is None:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(Drill).where(Drill.learner_id == learner_id).order_by(Drill.id.desc()).limit(limit)
-        )
-    )
+    return list(db.session.scalars(_drills_statement(), {"learner_id": learner_id, "limit": limit}))
 
 
 def load_drill(learner_id: int | None, drill_id: int) -> Drill | None:

@@ -196,20 +196,24 @@ def course_progress(catalog: Catalog, topics: Iterable[str], standing: Standing)
 # The dashboard's other parts -------------------------------------------------------------
 
 
+#: Built once: the learner's latest finished attempts with a score, newest first.
+SCORE_HISTORY = (
+    sa.select(QuizAttempt)
+    .where(
+        QuizAttempt.learner_id == sa.bindparam("learner_id"),
+        QuizAttempt.finished_at.is_not(None),
+        QuizAttempt.score.is_not(None),
+    )
+    .order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc())
+    .limit(sa.bindparam("limit"))
+)
+
+
 def score_history(learner_id: int | None, limit: int = 20) -> list[AttemptState]:
     """Return the last ``limit`` finished attempts, oldest first: one statement with a limit."""
     if learner_id is None:
         return []
-    rows = db.session.scalars(
-        sa.select(QuizAttempt)
-        .where(
-            QuizAttempt.learner_id == learner_id,
-            QuizAttempt.finished_at.is_not(None),
-            QuizAttempt.score.is_not(None),
-        )
-        .order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc())
-        .limit(limit)
-    )
+    rows = db.session.scalars(SCORE_HISTORY, {"learner_id": learner_id, "limit": limit})
     return [
         AttemptState(
             id=row.id,
