@@ -118,19 +118,30 @@ def load_snapshot(learner_id: int | None) -> Snapshot:
     return Snapshot(lessons=lessons, attempts=attempts, responses=responses)
 
 
+#: Built once: an attempt of the learner's, with its answers (the result page).
+LOAD_ATTEMPT = (
+    sa.select(QuizAttempt)
+    .where(QuizAttempt.id == sa.bindparam("attempt_id"), QuizAttempt.learner_id == sa.bindparam("learner_id"))
+    .options(joinedload(QuizAttempt.responses))
+)
+#: Built once: the attempt holding one of the learner's answers, with all of them (feedback page).
+LOAD_RESPONSE_ATTEMPT = (
+    sa.select(QuizAttempt)
+    .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
+    .where(
+        QuestionResponse.id == sa.bindparam("response_id"),
+        QuizAttempt.learner_id == sa.bindparam("learner_id"),
+    )
+    .options(joinedload(QuizAttempt.responses))
+)
+
+
 def load_attempt(learner_id: int | None, attempt_id: int) -> QuizAttempt | None:
     """Return attempt ``attempt_id`` with its answers if it belongs to the learner: one statement."""
     if learner_id is None:
         return None
-    return (
-        db.session.scalars(
-            sa.select(QuizAttempt)
-            .where(QuizAttempt.id == attempt_id, QuizAttempt.learner_id == learner_id)
-            .options(joinedload(QuizAttempt.responses))
-        )
-        .unique()
-        .one_or_none()
-    )
+    params = {"attempt_id": attempt_id, "learner_id": learner_id}
+    return db.session.scalars(LOAD_ATTEMPT, params).unique().one_or_none()
 
 
 #: The learner's most recently finished attempt at a quiz with its answers (the result page
@@ -161,16 +172,8 @@ def load_response(learner_id: int | None, response_id: int) -> QuestionResponse 
     """
     if learner_id is None:
         return None
-    attempt = (
-        db.session.scalars(
-            sa.select(QuizAttempt)
-            .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
-            .where(QuestionResponse.id == response_id, QuizAttempt.learner_id == learner_id)
-            .options(joinedload(QuizAttempt.responses))
-        )
-        .unique()
-        .one_or_none()
-    )
+    params = {"response_id": response_id, "learner_id": learner_id}
+    attempt = db.session.scalars(LOAD_RESPONSE_ATTEMPT, params).unique().one_or_none()
     if attempt is None:
         return None
     response = next((response for response in attempt.responses if response.id == response_id), None)
